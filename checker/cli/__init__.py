@@ -1,0 +1,1 @@
+"""Thin click layer: options become objects, collaborators do the work."""

@@ -1,0 +1,44 @@
+"""Options shared by every verb: the repository and the findings format."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from checker.findings import Finding
+from checker.reporters import REPORTER_BY_NAME
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def repo_option(func: F) -> F:
+    """``--repo DIR``: the policy repository, the current directory by default."""
+    return click.option(
+        "--repo",
+        type=click.Path(exists=True, file_okay=False, path_type=Path),
+        default=Path(),
+        show_default=True,
+        help="Policy repository root.",
+    )(func)
+
+
+def format_option(func: F) -> F:
+    """``--format NAME``: how findings are rendered, from the reporter registry."""
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(sorted(REPORTER_BY_NAME)),
+        default="text",
+        show_default=True,
+        help="Findings format.",
+    )(func)
+
+
+def emit_findings(findings: Sequence[Finding], output_format: str) -> None:
+    """Print findings on stdout in the chosen format."""
+    rendered = REPORTER_BY_NAME[output_format](findings)
+    if rendered:
+        click.echo(rendered, nl=False)

@@ -1,0 +1,41 @@
+"""Shared fixtures: the shipped example repository, copies of it, and the real CLI."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from checker.cli.main import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+
+
+@dataclass(frozen=True)
+class CliResult:
+    """What one CLI invocation printed and returned."""
+
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(args: Sequence[str]) -> CliResult:
+    """Invoke the real ``skillgate`` command in-process, exceptions not caught."""
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    return CliResult(result.exit_code, result.stdout, result.stderr)
+
+
+@pytest.fixture
+def example_repo(tmp_path: Path) -> Path:
+    """A private copy of the shipped policy and skills."""
+    target = tmp_path / "repo"
+    target.mkdir()
+    for part in ("policy", "skills"):
+        shutil.copytree(ROOT / part, target / part, ignore=shutil.ignore_patterns("__pycache__"))
+    return target
