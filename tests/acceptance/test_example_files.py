@@ -21,14 +21,20 @@ from tests.conftest import run_cli
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 INVALID = sorted(p for p in (EXAMPLES / "invalid").iterdir() if p.is_dir())
-VALID = sorted(p for p in (EXAMPLES / "valid").iterdir() if p.is_dir()) if (EXAMPLES / "valid").is_dir() else []
+VALID = (
+    sorted(p for p in (EXAMPLES / "valid").iterdir() if p.is_dir())
+    if (EXAMPLES / "valid").is_dir()
+    else []
+)
 
 
 def assemble(example: Path, target: Path) -> dict[str, Any]:
     """Base repository + the example's files; returns the example's expectations."""
     shutil.copytree(EXAMPLES / "base", target)
     expect_file = example / "expect.yaml"
-    expect: dict[str, Any] = yaml.safe_load(expect_file.read_text()) if expect_file.is_file() else {}
+    expect: dict[str, Any] = (
+        yaml.safe_load(expect_file.read_text()) if expect_file.is_file() else {}
+    )
     for rel in expect.get("delete", []):
         path = target / rel
         if path.is_dir():
