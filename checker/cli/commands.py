@@ -4,6 +4,6 @@ from __future__ import annotations
 
 import click
 
-from checker.cli import policy_verbs
+from checker.cli import lock_verbs, policy_verbs
 
-ALL: list[click.Command] = [*policy_verbs.COMMANDS]
+ALL: list[click.Command] = [*policy_verbs.COMMANDS, *lock_verbs.COMMANDS]

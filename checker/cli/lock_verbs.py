@@ -1,0 +1,94 @@
+"""Verbs over skill locks: ``lock [SKILL] [--check]`` and ``tree SKILL [--json]``."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import click
+
+from checker.cli.options import emit_findings, format_option, repo_option
+from checker.exit_codes import ExitCode, SkillgateError, UsageError
+from checker.findings import Finding
+from checker.lock.skill_locks import (
+    LOCK_NAME,
+    check_skill_lock,
+    failing,
+    lock_skill,
+    select_skills,
+    skill_load_findings,
+)
+from checker.lock.target import target_for_repo
+from checker.lock.tree import build_tree, render_text, to_json
+from checker.lockfile import read_lock
+from checker.policy_load import load_repo
+
+_SKILL_ID = re.compile(r"[a-z0-9][a-z0-9._-]*")
+
+
+@click.command(name="lock")
+@click.argument("skill", required=False)
+@click.option(
+    "--check",
+    "check_only",
+    is_flag=True,
+    help="Write nothing; fail when a lock is missing, stale or edited by hand.",
+)
+@repo_option
+@format_option
+@click.pass_context
+def lock_cmd(
+    ctx: click.Context, skill: str | None, check_only: bool, repo: Path, output_format: str
+) -> None:
+    """Resolve skills' requirements into hash-pinned requirements.lock files.
+
+    Resolution is for the sandbox target (policy/sandbox.yaml), wheels only, through
+    pip's own index configuration; every locked package is checked against the bans.
+    """
+    loaded = load_repo(repo)
+    target = target_for_repo(repo)
+    findings: list[Finding] = skill_load_findings(loaded)
+    for entry in select_skills(loaded, skill):
+        if check_only:
+            findings += check_skill_lock(loaded, entry, target)
+            continue
+        outcome = lock_skill(loaded, entry, target)
+        findings += outcome.findings
+        if not outcome.findings or outcome.packages:
+            state = "written" if outcome.written else "unchanged"
+            rel = outcome.path.relative_to(repo).as_posix()
+            plural = "" if outcome.packages == 1 else "s"
+            click.echo(f"{rel}: {outcome.packages} package{plural}, {state}", err=True)
+    emit_findings(findings, output_format)
+    if output_format == "text" and check_only and not findings:
+        click.echo(f"locks are current for {target.tag}", err=True)
+    ctx.exit(int(ExitCode.FINDINGS if failing(findings) else ExitCode.OK))
+
+
+@click.command(name="tree")
+@click.argument("skill")
+@click.option("--json", "as_json", is_flag=True, help="pipdeptree --json-tree shaped output.")
+@repo_option
+@click.pass_context
+def tree_cmd(ctx: click.Context, skill: str, as_json: bool, repo: Path) -> None:
+    """Print the dependency tree of SKILL from its lock file (nothing is installed or run)."""
+    if not _SKILL_ID.fullmatch(skill):
+        raise UsageError(f"invalid skill id {skill!r}")
+    path = repo / "skills" / skill / LOCK_NAME
+    if not path.is_file():
+        raise SkillgateError(
+            f"skills/{skill}/{LOCK_NAME} does not exist; run `skillgate lock {skill}`"
+        )
+    lock = read_lock(path)
+    if lock.hand_edited:
+        click.echo(f"Warning: skills/{skill}/{LOCK_NAME} was edited by hand", err=True)
+    roots = build_tree(lock)
+    if as_json:
+        click.echo(json.dumps(to_json(roots), indent=2, sort_keys=True))
+    else:
+        click.echo(render_text(roots), nl=False)
+    ctx.exit(int(ExitCode.OK))
+
+
+COMMANDS: list[click.Command] = [lock_cmd, tree_cmd]

@@ -1,0 +1,131 @@
+"""The interpreter and platform a lock is resolved for: the sandbox base, not the host.
+
+The base image is Debian (``policy/sandbox.yaml`` ``base.suite``), so its Python and
+glibc follow from the suite; ``base.python`` and ``base.platform`` override them when
+the sandbox policy sets them.
+"""
+
+from __future__ import annotations
+
+import platform
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from checker.exit_codes import SkillgateError
+from checker.yaml_nodes import load_file
+
+# Debian suite -> (python minor, glibc) of the system interpreter the image ships.
+SUITES: dict[str, tuple[str, tuple[int, int]]] = {
+    "bullseye": ("3.9", (2, 31)),
+    "bookworm": ("3.11", (2, 36)),
+    "trixie": ("3.13", (2, 41)),
+}
+DEFAULT_SUITE = "bookworm"
+_TAG = re.compile(r"cp3(?P<minor>\d+)-manylinux_(?P<major>\d+)_(?P<glibc>\d+)_(?P<arch>\w+)")
+_PLATFORM = re.compile(r"manylinux_(?P<major>\d+)_(?P<glibc>\d+)_(?P<arch>\w+)")
+# Legacy manylinux names and the glibc they stand for (PEP 600).
+_LEGACY = (("manylinux2014", 17), ("manylinux2010", 12), ("manylinux1", 5))
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Target:
+    """CPython ``python`` (``"3.11"``) on ``manylinux_<glibc>_<arch>``."""
+
+    python: str = "3.11"
+    glibc: tuple[int, int] = (2, 36)
+    arch: str = "x86_64"
+
+    @property
+    def tag(self) -> str:
+        """Compact form written in lock headers: ``cp311-manylinux_2_36_x86_64``."""
+        return f"cp{self.python.replace('.', '')}-{self.platform}"
+
+    @property
+    def platform(self) -> str:
+        return f"manylinux_{self.glibc[0]}_{self.glibc[1]}_{self.arch}"
+
+    @property
+    def abi(self) -> str:
+        return f"cp{self.python.replace('.', '')}"
+
+    def platforms(self) -> list[str]:
+        """Every platform tag the target's glibc accepts, newest first.
+
+        pip 23 does not expand ``manylinux_2_36`` to older glibc versions by itself, so
+        the compatible tags are listed explicitly, legacy aliases included.
+        """
+        major, minor = self.glibc
+        tags = [f"manylinux_{major}_{m}_{self.arch}" for m in range(minor, 4, -1)]
+        tags += [f"{name}_{self.arch}" for name, glibc in _LEGACY if glibc <= minor]
+        return tags
+
+    def pip_args(self) -> list[str]:
+        """pip options that make it select wheels for this target and nothing else."""
+        args = ["--only-binary", ":all:", "--implementation", "cp"]
+        args += ["--python-version", self.python, "--abi", self.abi]
+        for tag in self.platforms():
+            args += ["--platform", tag]
+        return args
+
+    def check_host(self) -> None:
+        """Refuse to resolve where pip would evaluate dependency markers wrongly.
+
+        pip evaluates ``Requires-Dist`` markers with the interpreter running it even under
+        ``--python-version``, so a lock resolved on another Python minor, OS or machine
+        could silently miss or add conditional dependencies.
+        """
+        host = f"{sys.version_info.major}.{sys.version_info.minor}"
+        machine = platform.machine()
+        if host != self.python or sys.platform != "linux" or machine != self.arch:
+            raise SkillgateError(
+                f"the sandbox target is CPython {self.python} on linux {self.arch}, but this is "
+                f"Python {host} on {sys.platform} {machine}: pip would evaluate dependency "
+                "markers for the wrong interpreter; run `skillgate lock` with the target's "
+                "Python (for example in CI or the base image)"
+            )
+
+
+def parse_tag(tag: str) -> Target:
+    """The Target written as ``cp311-manylinux_2_36_x86_64``; SkillgateError otherwise."""
+    match = _TAG.fullmatch(tag)
+    if not match:
+        raise SkillgateError(f"unknown lock target {tag!r} (expected cp3XY-manylinux_2_NN_arch)")
+    return Target(
+        python=f"3.{match['minor']}",
+        glibc=(int(match["major"]), int(match["glibc"])),
+        arch=match["arch"],
+    )
+
+
+def target_for_repo(repo: Path) -> Target:
+    """The target of ``repo``'s sandbox policy (the default Debian bookworm base)."""
+    path = repo / "policy" / "sandbox.yaml"
+    base: dict[str, Any] = {}
+    if path.is_file():
+        document, findings = load_file(path, "policy/sandbox.yaml")
+        if document is None:
+            detail = findings[0].message if findings else "unreadable"
+            raise SkillgateError(f"policy/sandbox.yaml: {detail}")
+        value = document.data.get("base") or {}
+        base = value if isinstance(value, dict) else {}
+    suite = str(base.get("suite") or DEFAULT_SUITE)
+    if suite not in SUITES and not (base.get("python") and base.get("platform")):
+        raise SkillgateError(
+            f"policy/sandbox.yaml: unknown Debian suite {suite!r}; its Python and glibc are not "
+            f"known (known: {', '.join(sorted(SUITES))})"
+        )
+    python, glibc = SUITES.get(suite, SUITES[DEFAULT_SUITE])
+    python = str(base.get("python") or python)
+    arch = "x86_64"
+    if base.get("platform"):
+        match = _PLATFORM.fullmatch(str(base["platform"]))
+        if not match:
+            raise SkillgateError(
+                f"policy/sandbox.yaml: base.platform {base['platform']!r}: "
+                "expected manylinux_2_NN_arch"
+            )
+        glibc, arch = (int(match["major"]), int(match["glibc"])), match["arch"]
+    return Target(python=python, glibc=glibc, arch=arch)

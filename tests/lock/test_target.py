@@ -1,0 +1,63 @@
+"""The lock target comes from the sandbox policy, and pip is held to it."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from checker.exit_codes import SkillgateError
+from checker.lock.resolver import resolve
+from checker.lock.target import Target, parse_tag, target_for_repo
+from tests.conftest import run_cli
+from tests.lock.conftest import Index, write_repo
+from tests.lock.local_index import make_wheel, write_index
+
+
+def test_default_target_is_the_bookworm_base(tmp_path: Path) -> None:
+    target = target_for_repo(tmp_path)
+    assert target.tag == "cp311-manylinux_2_36_x86_64"
+    assert parse_tag(target.tag) == target
+    assert target.platforms()[0] == "manylinux_2_36_x86_64"
+    assert target.platforms()[-3:] == [
+        "manylinux2014_x86_64",
+        "manylinux2010_x86_64",
+        "manylinux1_x86_64",
+    ]
+
+
+def test_target_follows_the_sandbox_suite(tmp_path: Path) -> None:
+    (tmp_path / "policy").mkdir()
+    (tmp_path / "policy" / "sandbox.yaml").write_text("base:\n  suite: trixie\n")
+    assert target_for_repo(tmp_path).tag == "cp313-manylinux_2_41_x86_64"
+    (tmp_path / "policy" / "sandbox.yaml").write_text("base:\n  suite: sid\n")
+    with pytest.raises(SkillgateError, match="unknown Debian suite 'sid'"):
+        target_for_repo(tmp_path)
+
+
+def test_locking_for_another_python_is_refused(isolated_pip: Path, tmp_path: Path) -> None:
+    repo = write_repo(tmp_path / "repo", {"demo": ["alpha==1.0"]})
+    (repo / "policy" / "sandbox.yaml").write_text("base:\n  suite: trixie\n")
+    result = run_cli(["lock", "--repo", str(repo)])
+    assert result.exit_code == 3
+    assert result.stderr.startswith(
+        "Error: the sandbox target is CPython 3.13 on linux x86_64, but this is Python 3.11"
+    )
+
+
+def test_wheels_are_chosen_for_the_target_glibc_not_the_host(index: Index, tmp_path: Path) -> None:
+    built = tmp_path / "native"
+    built.mkdir()
+    old = make_wheel(built, "native", "1.0", tag="cp311-cp311-manylinux_2_17_x86_64")
+    make_wheel(built, "native", "2.0", tag="cp311-cp311-manylinux_2_28_x86_64")
+    make_wheel(built, "native", "3.0", tag="cp311-cp311-musllinux_1_1_x86_64")
+    make_wheel(built, "native", "4.0", tag="cp312-cp312-manylinux_2_17_x86_64")
+    write_index(index.root, sorted(built.iterdir()))
+    newest = resolve(["native"], Target(), tmp_path / "c").packages
+    assert [(p.name, p.version) for p in newest] == [("native", "2.0")]
+    older_base = Target(glibc=(2, 17))
+    (pkg,) = resolve(["native"], older_base, tmp_path / "c").packages
+    assert pkg.version == "1.0"
+    assert pkg.files[0].filename == old.name
+    assert pkg.files[0].sha256 == hashlib.sha256(old.read_bytes()).hexdigest()
