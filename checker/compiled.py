@@ -46,9 +46,13 @@ class CompiledApproval:
     source: str
 
     def applies(self, version: Version, day: int, exact_only: bool) -> bool:
-        if self.last_day is not None and day > self.last_day:
-            return False
         if exact_only and not self.exact:
+            return False
+        return self.matches(version, day)
+
+    def matches(self, version: Version, day: int) -> bool:
+        """Not expired on ``day`` and the specifier contains ``version`` (any level)."""
+        if self.last_day is not None and day > self.last_day:
             return False
         if self.spec is None:
             return self.prereleases or not version.is_prerelease

@@ -53,8 +53,10 @@ def decide_for_rank(
     for ban in state.bans.get(name, ()):
         if ban.covers(parsed):
             return deny(state, ban.source, f"{prefix}{name} {ban.versions} is banned: {ban.reason}")
-    approvals = state.approvals.get(name, ())
-    lowest = _lowest_admitting(state, approvals, parsed, day)
+    # Expiry and containment do not depend on the level: test each approval once
+    # (the costly part of a cache miss), then only ranks and exact pins per level.
+    matching = [a for a in state.approvals.get(name, ()) if a.matches(parsed, day)]
+    lowest = _lowest_admitting(state, matching)
     level = state.levels[rank]
     if not level.packages:
         return deny(
@@ -63,7 +65,7 @@ def decide_for_rank(
             f"{prefix}level {level.name} may not use third-party packages",
             lowest,
         )
-    applicable = [a for a in approvals if a.applies(parsed, day, level.exact_pins_only)]
+    applicable = [a for a in matching if a.exact or not level.exact_pins_only]
     for approval in applicable:
         if approval.min_rank <= rank:
             return Decision(
@@ -91,15 +93,15 @@ def decide_for_rank(
     )
 
 
-def _lowest_admitting(
-    state: CompiledBundle, approvals: tuple[CompiledApproval, ...], version: Version, day: int
-) -> str | None:
-    """The lowest level that an approval would admit for this version, else None."""
+def _lowest_admitting(state: CompiledBundle, matching: list[CompiledApproval]) -> str | None:
+    """The lowest level that one of the ``matching`` approvals would admit, else None."""
+    if not matching:
+        return None
     for rank, level in enumerate(state.levels):
         if not level.packages:
             continue
-        for approval in approvals:
-            if approval.min_rank <= rank and approval.applies(version, day, level.exact_pins_only):
+        for approval in matching:
+            if approval.min_rank <= rank and (approval.exact or not level.exact_pins_only):
                 return level.name
     return None
 

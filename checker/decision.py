@@ -20,7 +20,7 @@ DEFAULT_CACHE_SIZE = 65_536
 CACHE_SIZE_ENV = "SKILLGATE_DECISION_CACHE"
 MAX_INPUT_LENGTH = 256
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
-_NAME_RE = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
+_NAME_RE = re.compile(r"[A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9]", re.IGNORECASE)
 _SEPARATORS_RE = re.compile(r"[-_.]+")
 
 
@@ -65,7 +65,8 @@ def canonical_name(name: str) -> str:
 
 def valid_name(name: str) -> bool:
     """Whether ``name`` is a valid project name (PEP 508)."""
-    return _NAME_RE.match(name) is not None
+    # fullmatch, not match + "$": "$" also matches before a trailing newline.
+    return _NAME_RE.fullmatch(name) is not None
 
 
 def parse_specifier(text: str | None) -> SpecifierSet | None:

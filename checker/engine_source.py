@@ -15,13 +15,14 @@ DEFAULT_BUNDLE = Path(".skillgate") / "bundle.json"
 
 
 def compile_repo(repo: Path) -> dict[str, Any]:
-    """Validate and compile ``repo``; SkillgateError (exit 1) when it has errors."""
+    """Validate and compile ``repo``; SkillgateError (exit 3: no decision is possible
+    over a policy with errors) when it has errors."""
     loaded, findings = validate_repo(repo)
     if has_errors(findings):
         errors = sum(1 for f in findings if f.severity.label == "error")
         raise SkillgateError(
             f"the policy has {errors} error(s); run `skillgate validate` to see them",
-            exit_code=ExitCode.FINDINGS,
+            exit_code=ExitCode.UNDECIDED,
         )
     return build_bundle(loaded)
 

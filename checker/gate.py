@@ -92,6 +92,10 @@ def run_gate(repo: Path, bundle_path: Path) -> list[StageResult]:
             lines=lines[:-1],
         )
     )
+    if failed:
+        skipped = "not run: policy tests fail"
+        stages.append(StageResult(name="compile", exit_code=ExitCode.FINDINGS, summary=skipped))
+        return stages
     written = write_bundle(loaded, bundle_path)
     stages.append(
         StageResult(

@@ -68,11 +68,15 @@ def _stray_files(root: Path) -> Iterator[Finding]:
     for path in sorted(policy.rglob("*")):
         rel = path.relative_to(root).as_posix()
         if path.is_file() and rel not in known and path.suffix in (".yml", ".yaml", ".json"):
+            # An error, not a warning: a ban saved as bans.yml would otherwise be
+            # ignored while validate passes. Line 1 so the annotation shows in the diff.
             yield Finding(
                 rule="repo.unknown-file",
-                severity=Severity.WARNING,
-                message="this file is not part of the policy layout and is ignored",
+                severity=Severity.ERROR,
+                message="this file is not part of the policy layout and would be ignored",
                 file=rel,
+                line=1,
+                column=1,
                 hint="policy files end in .yaml and live where the layout says (see README)",
             )
 

@@ -21,6 +21,9 @@ from checker.findings import Finding, Severity
 MAX_FILE_BYTES = 1_000_000
 MAX_NODES = 200_000
 MAX_ALIASES = 1_000
+# Policy files nest a few levels; composing recurses once per level (in C for libyaml,
+# which crashes the process past ~10,000 levels, then in Python), so depth is bounded.
+MAX_DEPTH = 64
 
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _TAG_INT = "tag:yaml.org,2002:int"
@@ -28,6 +31,8 @@ _TAG_FLOAT = "tag:yaml.org,2002:float"
 _TAG_BOOL = "tag:yaml.org,2002:bool"
 _TAG_NULL = "tag:yaml.org,2002:null"
 _TAG_MERGE = "tag:yaml.org,2002:merge"
+_OPEN = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+_CLOSE = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
 
 JsonPath = tuple[str | int, ...]
 
@@ -110,6 +115,8 @@ class _Builder:
         )
 
     def build(self, node: yaml.Node, path: JsonPath) -> Any:
+        if len(path) > MAX_DEPTH:  # reachable through aliases of nodes nested in turn
+            raise _TooDeep(Position(node.start_mark.line + 1, node.start_mark.column + 1))
         self.nodes += 1
         if self.nodes > MAX_NODES:
             raise _TooBig(node)
@@ -158,6 +165,41 @@ class _Builder:
         return out
 
 
+class _TooDeep(Exception):
+    def __init__(self, where: Position) -> None:
+        super().__init__("nesting limit")
+        self.where = where
+
+
+def _too_deep(where: Position, file: str) -> Finding:
+    return Finding(
+        rule="yaml.too-deep",
+        severity=Severity.ERROR,
+        message=f"nesting deeper than {MAX_DEPTH} levels: refusing to load it",
+        file=file,
+        line=where.line,
+        column=where.column,
+    )
+
+
+def _deepest_mark(text: str) -> Position | None:
+    """Where the event stream (flat, safe to read) first nests past MAX_DEPTH, else None."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            kind = type(event)
+            if kind in _OPEN:
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    return Position(mark.line + 1, mark.column + 1) if mark else Position(1, 1)
+            elif kind in _CLOSE:
+                depth -= 1
+    except yaml.YAMLError:
+        return None  # composing reports the syntax error with its position
+    return None
+
+
 class _TooBig(Exception):
     def __init__(self, node: yaml.Node) -> None:
         super().__init__("alias expansion limit")
@@ -189,11 +231,25 @@ def _scalar(node: yaml.ScalarNode) -> Any:
 def load_text(text: str, file: str) -> tuple[Document | None, list[Finding]]:
     """Load one YAML mapping document from ``text``; problems come back as Findings."""
     try:
+        text.encode("utf-8")  # libyaml raises on lone surrogates, which no file can hold
+    except UnicodeEncodeError as exc:
+        line = text.count("\n", 0, exc.start) + 1
+        column = exc.start - (text.rfind("\n", 0, exc.start) + 1) + 1
+        message = f"text holds a lone surrogate (U+{ord(text[exc.start]):04X})"
+        return None, [_file_finding(file, "yaml.encoding", message, line=line, column=column)]
+    deep = _deepest_mark(text)
+    if deep is not None:
+        return None, [_too_deep(deep, file)]
+    try:
         documents = list(yaml.compose_all(text, Loader=_Loader))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = exc.problem or exc.context or "invalid YAML"
+        # An unclosed quote or bracket is only noticed at the end of the stream; the
+        # construct that never ends (the context) is where the author must look.
+        if exc.context_mark and mark and mark.index >= len(text.rstrip()):
+            mark, problem = exc.context_mark, f"{problem} {exc.context}"
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         return None, [
             Finding(
                 rule="yaml.syntax",
@@ -238,6 +294,8 @@ def load_text(text: str, file: str) -> tuple[Document | None, list[Finding]]:
     builder = _Builder(file)
     try:
         data = builder.build(root, ())
+    except _TooDeep as deep_alias:
+        return None, [_too_deep(deep_alias.where, file)]
     except _TooBig as big:
         return None, [
             Finding(
@@ -265,13 +323,9 @@ def load_file(path: Path, file: str) -> tuple[Document | None, list[Finding]]:
     except OSError as exc:
         return None, [_file_finding(file, "yaml.unreadable", f"cannot read file: {exc.strerror}")]
     if len(raw) > MAX_FILE_BYTES:
-        return None, [
-            _file_finding(
-                file,
-                "yaml.too-large",
-                f"file is {len(raw)} bytes; policy files are limited to {MAX_FILE_BYTES}",
-            )
-        ]
+        # Line 1, not 0 (the whole file), so that a pull-request annotation shows in the diff.
+        message = f"file is {len(raw)} bytes; policy files are limited to {MAX_FILE_BYTES}"
+        return None, [_file_finding(file, "yaml.too-large", message, line=1)]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -290,8 +344,13 @@ def load_file(path: Path, file: str) -> tuple[Document | None, list[Finding]]:
     return load_text(text.removeprefix("\ufeff"), file)
 
 
-def _file_finding(file: str, rule: str, message: str) -> Finding:
-    return Finding(rule=rule, severity=Severity.ERROR, message=message, file=file)
+def _file_finding(
+    file: str, rule: str, message: str, *, line: int = 0, column: int | None = None
+) -> Finding:
+    column = line if column is None else column
+    return Finding(
+        rule=rule, severity=Severity.ERROR, message=message, file=file, line=line, column=column
+    )
 
 
 def walk_paths(data: Any, path: JsonPath = ()) -> Iterator[JsonPath]:

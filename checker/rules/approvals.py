@@ -38,10 +38,13 @@ def duplicates_and_overlaps(ctx: RuleContext) -> Iterator[Finding]:
     for name, group in sorted(_by_name(ctx).items()):
         for first, second in combinations(group, 2):
             if first.package != second.package:
+                # Point at the spelling that is not the normalised name: that is the
+                # entry to fix, wherever the file sorts.
+                here, there = (first, second) if second.package == name else (second, first)
                 yield ctx.at(
-                    second.source,
+                    here.source,
                     "name.collision",
-                    f"{second.package!r} and {first.package!r} ({first.source}) are the same "
+                    f"{here.package!r} and {there.package!r} ({there.source}) are the same "
                     f"project {name!r} after PEP 503 normalisation",
                     key="package",
                     hint="approve a project under one spelling, its normalised name",
@@ -73,6 +76,8 @@ def duplicates_and_overlaps(ctx: RuleContext) -> Iterator[Finding]:
 
 def file_names(ctx: RuleContext) -> Iterator[Finding]:
     for approval in ctx.repo.policy.approvals:
+        if not valid_name(approval.package):
+            continue  # name.invalid says it; a file name built from it would be nonsense
         stem = approval.source.file.rsplit("/", 1)[-1].removesuffix(".yaml")
         name = canonical_name(approval.package)
         if canonical_name(stem) != name:

@@ -36,6 +36,9 @@ def level_names(ctx: RuleContext) -> Iterator[Finding]:
 def _unknown(ctx: RuleContext, source: Source, key: str, level: str, what: str) -> Finding:
     close = [name for name in ctx.level_names if name.lower() == level.lower()]
     hint = f"did you mean {close[0]!r}? level names are case-sensitive" if close else ""
+    if close and not _LEVEL_NAME.match(close[0]):
+        # The definition is the mistake (level.name-case); do not suggest copying it.
+        hint = f"level {close[0]!r} in policy/maturity.yaml must be written {level.upper()!r}"
     known = ", ".join(ctx.level_names) or "none"
     return ctx.at(
         source,

@@ -41,10 +41,23 @@ def package_names(ctx: RuleContext) -> Iterator[Finding]:
             )
 
 
+def _empty_clause(versions: str | None) -> bool:
+    """Whether a specifier set has an empty clause (``>=2,,<3``, ``>=2,``, ``" "``).
+
+    ``packaging`` silently drops empty clauses, so ``","`` parses as "every version";
+    a reviewer reads them as typos, so they are invalid here.
+    """
+    if versions is None or versions.strip() == "*":
+        return False
+    return any(not clause.strip() for clause in versions.split(","))
+
+
 def specifiers(ctx: RuleContext) -> Iterator[Finding]:
     for _, versions, source in _entries(ctx):
         try:
             parse_specifier(versions)
+            if _empty_clause(versions):
+                raise InvalidSpecifier(f"empty clause in {versions!r}")
         except InvalidSpecifier:
             yield ctx.at(
                 source,
@@ -56,18 +69,18 @@ def specifiers(ctx: RuleContext) -> Iterator[Finding]:
 
 
 def dates(ctx: RuleContext) -> Iterator[Finding]:
-    for approval in ctx.repo.policy.approvals:
-        if approval.expires is None:
+    # The schema checks the shape YYYY-MM-DD; only the calendar knows 2027-02-30.
+    written: list[tuple[str | None, Source, str]] = [
+        (approval.expires, approval.source, "expires") for approval in ctx.repo.policy.approvals
+    ]
+    written += [(case.today, case.source, "today") for case in ctx.repo.policy.cases]
+    for value, source, key in written:
+        if value is None:
             continue
         try:
-            date.fromisoformat(approval.expires)
+            date.fromisoformat(value)
         except ValueError:
-            yield ctx.at(
-                approval.source,
-                "date.invalid",
-                f"{approval.expires!r} is not a calendar date",
-                key="expires",
-            )
+            yield ctx.at(source, "date.invalid", f"{value!r} is not a calendar date", key=key)
 
 
 RULES: tuple[Rule, ...] = (package_names, specifiers, dates)

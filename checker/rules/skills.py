@@ -71,7 +71,14 @@ def pinned_requirements(skill: Skill) -> Iterator[tuple[int, str, str | None, st
         )
         name = canonical_name(requirement.name)
         if not exact:
-            yield index, name, None, f"{text!r} is not an exact pin (name==version)"
+            why = (
+                "has an environment marker"
+                if requirement.marker is not None
+                else "is a URL"
+                if requirement.url is not None
+                else "is not an exact pin"
+            )
+            yield index, name, None, f"{text!r} {why}; skills need name==version"
         else:
             yield index, name, specs[0].version, ""
 
@@ -99,11 +106,16 @@ def requirements(ctx: RuleContext) -> Iterator[Finding]:
             assert version is not None
             decision = ctx.engine.check_level(skill.min_level, name, version, day=day_of(ctx.today))
             if not decision.allowed:
+                needs = (
+                    f" (approved from {decision.maturity_required})"
+                    if decision.maturity_required
+                    else ""
+                )
                 yield ctx.at(
                     where,
                     "skill.not-allowed",
                     f"{name}=={version} is not allowed for the skill's min_level "
-                    f"{skill.min_level}: {decision.reason}",
+                    f"{skill.min_level}: {decision.reason}{needs}",
                     hint="approve it for that level in policy/packages/ or raise min_level",
                 )
 

@@ -1,0 +1,1 @@
+print("code the skill does not ship")
