@@ -1,0 +1,1 @@
+"""skillgate sandbox: base image, hermetic build, governed hardened run, warm pool, verify."""

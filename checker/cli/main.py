@@ -13,11 +13,19 @@ from typing import Any
 
 import click
 
+from checker.cli import commands
 from checker.exit_codes import ExitCode, SkillgateError
 
 
 class SkillgateGroup(click.Group):
-    """A click group that maps every failure onto the exit-code contract."""
+    """A click group that loads verbs lazily and maps every failure onto the exit-code
+    contract."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(commands.VERBS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return commands.load(cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -61,16 +69,10 @@ def cli(show_traceback: bool) -> None:
     """
 
 
-def _register() -> None:
-    from checker.cli import commands  # noqa: PLC0415 - verbs register themselves on import
-
-    for command in commands.ALL:
-        cli.add_command(command)
-
-
-_register()
-
-
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="skillgate")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,310 @@
+"""Sandbox verbs: ``build``, ``run`` and the ``sandbox`` group (base, verify, gc, pool)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from types import FrameType
+
+import click
+
+from checker.cli.options import emit_findings, format_option, repo_option
+from checker.exit_codes import ExitCode, SkillgateError, UsageError
+from checker.findings import Severity, sort_findings
+from checker.validate import has_errors, validate_repo
+from sandbox.runner import RunResult
+
+_BUNDLE_OPTION = click.option(
+    "--bundle",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Compiled bundle to decide with (default: the repository's, compiled if stale).",
+)
+
+
+@click.command(name="build")
+@repo_option
+@format_option
+@click.argument("skills", nargs=-1)
+@click.option(
+    "--scan/--no-scan",
+    default=True,
+    show_default=True,
+    help="Scan the skills' locks first (needs the vulnerability DB); --no-scan when "
+    "`skillgate gate` already did.",
+)
+@click.pass_context
+def build_cmd(
+    ctx: click.Context, repo: Path, output_format: str, skills: tuple[str, ...], scan: bool
+) -> None:
+    """Build hermetic, hardened images for SKILLS (all skills by default).
+
+    Refuses when the policy does not validate or (with --scan) a lock fails the scan
+    gates. An unchanged skill is not rebuilt.
+    """
+    from checker.bundle import git_revision  # noqa: PLC0415 - keep CLI start fast
+    from checker.lock.target import target_for_repo  # noqa: PLC0415
+    from sandbox.base_image import require_base  # noqa: PLC0415
+    from sandbox.build import build_skill  # noqa: PLC0415
+    from sandbox.engine import connect  # noqa: PLC0415
+    from sandbox.limits import load_sandbox_policy  # noqa: PLC0415
+
+    loaded, findings = validate_repo(repo)
+    if has_errors(findings):
+        emit_findings(findings, output_format)
+        click.echo("Error: the policy does not validate; nothing was built", err=True)
+        ctx.exit(ExitCode.FINDINGS)
+    unknown = sorted(set(skills) - set(loaded.skills))
+    if unknown:
+        raise UsageError(f"unknown skill(s): {', '.join(unknown)}")
+    selected = list(skills) or sorted(loaded.skills)
+    if scan and not _scan_passes(repo, selected, output_format):
+        click.echo("Error: a skill fails the scan gates; nothing was built", err=True)
+        ctx.exit(ExitCode.FINDINGS)
+    policy = load_sandbox_policy(repo)
+    target = target_for_repo(repo)
+    revision = git_revision(repo)
+    log = (lambda line: click.echo(line, err=True)) if sys.stderr.isatty() else None
+    with contextlib.closing(connect()) as client:
+        base = require_base(client, policy.base)
+        for skill_id in selected:
+            result = build_skill(
+                client, loaded.skills[skill_id], base, target, revision=revision, log=log
+            )
+            if result.built:
+                click.echo(f"built {result.tag} in {result.duration_seconds:.1f}s")
+            else:
+                click.echo(f"up to date {result.tag}")
+    ctx.exit(ExitCode.OK)
+
+
+def _scan_passes(repo: Path, skills: list[str], output_format: str) -> bool:
+    """Scan each skill's lock with the gates of policy/scanning.yaml; print the findings."""
+    from checker.heuristics import scan_artifacts  # noqa: PLC0415 - keep CLI start fast
+    from checker.scanning.scan_run import ScanOptions, run_scan  # noqa: PLC0415
+
+    findings = []
+    for skill_id in skills:
+        options = ScanOptions(repo=repo, skill=skill_id, progress=sys.stderr.isatty())
+        result = run_scan(options, heuristics=scan_artifacts, now=datetime.now(UTC))
+        findings += result.findings
+    if findings:
+        emit_findings(sort_findings(findings), output_format)
+    return not any(f.severity is Severity.ERROR for f in findings)
+
+
+@click.command(name="run")
+@repo_option
+@_BUNDLE_OPTION
+@click.argument("skill")
+@click.option("--agent", required=True, help="The agent on whose behalf the skill runs.")
+@click.option("--input", "input_json", default=None, help="JSON payload (default: stdin).")
+@click.option("--code", default=None, help="Run this Python snippet with the skill's packages.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Lower the level's wall clock (seconds); it can never be raised.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
+@click.pass_context
+def run_cmd(
+    ctx: click.Context,
+    repo: Path,
+    bundle: Path | None,
+    skill: str,
+    agent: str,
+    input_json: str | None,
+    code: str | None,
+    timeout: float | None,
+    as_json: bool,
+) -> None:
+    """Run SKILL for AGENT in a hardened container, after the policy allows it.
+
+    Exit 0 when the skill succeeded; 1 when the policy denies it or the skill failed,
+    timed out or was killed for memory; 3 when the sandbox could not decide.
+    """
+    from sandbox.skill_sandbox import SkillSandbox  # noqa: PLC0415 - keep CLI start fast
+
+    if code is not None and input_json is not None:
+        raise UsageError("--code and --input are exclusive: a snippet reads no input")
+    payload = b""
+    if code is None:
+        payload = _payload(input_json)
+    with _terminate_as_interrupt(), SkillSandbox(repo, bundle=bundle) as sandbox:
+        result = sandbox.run(agent=agent, skill=skill, payload=payload, code=code, timeout=timeout)
+    _report(result, as_json)
+    ctx.exit(ExitCode.OK if result.ok else ExitCode.FINDINGS)
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM unwinds like Ctrl-C, so the container is removed on that path too."""
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _payload(input_json: str | None) -> bytes:
+    if input_json is None:
+        # No --input: the piped stdin, and an empty object when nothing is piped.
+        input_json = ("{}" if sys.stdin.isatty() else sys.stdin.read()) or "{}"
+    try:
+        json.loads(input_json)
+    except ValueError as exc:
+        raise UsageError(f"--input is not valid JSON: {exc}") from exc
+    return input_json.encode("utf-8")
+
+
+def _report(result: RunResult, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), sort_keys=True))
+        return
+    sys.stdout.buffer.write(result.stdout)
+    sys.stdout.flush()
+    sys.stderr.buffer.write(result.stderr)
+    sys.stderr.flush()
+    notes = []
+    if result.timed_out:
+        notes.append("timed out")
+    if result.oom_killed:
+        notes.append("killed: out of memory")
+    if result.truncated:
+        notes.append("output truncated")
+    if result.exit_code and not notes:
+        notes.append(f"exited {result.exit_code}")
+    if notes:
+        click.echo(f"skill: {', '.join(notes)} ({result.duration_seconds:.2f}s)", err=True)
+
+
+@click.group(name="sandbox")
+def sandbox_group() -> None:
+    """Base image, verification and cleanup of the sandbox."""
+
+
+@sandbox_group.command(name="base")
+@repo_option
+@click.option("--bootstrap", is_flag=True, help="Make it offline with debootstrap if missing.")
+@click.option("--force", is_flag=True, help="With --bootstrap: make a new one even if present.")
+@click.pass_context
+def base_cmd(ctx: click.Context, repo: Path, bootstrap: bool, force: bool) -> None:
+    """Show (or bootstrap) the base image the skills are built on."""
+    from sandbox.base_image import bootstrap_base, record_base, require_base  # noqa: PLC0415
+    from sandbox.engine import connect  # noqa: PLC0415
+    from sandbox.limits import load_sandbox_policy  # noqa: PLC0415
+
+    policy = load_sandbox_policy(repo)
+    with contextlib.closing(connect()) as client:
+        if bootstrap:
+            base = bootstrap_base(client, policy.base, force=force)
+        else:
+            base = require_base(client, policy.base)
+    state = record_base(base)
+    click.echo(f"base {base.tag}")
+    click.echo(f"digest {base.image_id}")
+    click.echo(f"python {base.python_version or 'unknown'}")
+    click.echo(f"recorded in {state}")
+    ctx.exit(ExitCode.OK)
+
+
+@sandbox_group.command(name="verify")
+@repo_option
+@click.argument("skill")
+@click.option("--level", default=None, help="Limits of this level (default: the skill's).")
+@click.pass_context
+def verify_cmd(ctx: click.Context, repo: Path, skill: str, level: str | None) -> None:
+    """Check a live probe container of SKILL against the hardening checklist."""
+    from checker.lock.target import target_for_repo  # noqa: PLC0415
+    from checker.policy_load import load_repo  # noqa: PLC0415
+    from sandbox.base_image import require_base  # noqa: PLC0415
+    from sandbox.build import find_image  # noqa: PLC0415
+    from sandbox.engine import connect  # noqa: PLC0415
+    from sandbox.grant import probe_grant  # noqa: PLC0415
+    from sandbox.limits import load_sandbox_policy  # noqa: PLC0415
+    from sandbox.verify import render_table, verify_image  # noqa: PLC0415
+
+    loaded = load_repo(repo)
+    if skill not in loaded.skills:
+        raise UsageError(f"unknown skill {skill!r}")
+    policy = load_sandbox_policy(repo)
+    grant = probe_grant(policy, level or loaded.skills[skill].min_level)
+    with contextlib.closing(connect()) as client:
+        base = require_base(client, policy.base)
+        image = find_image(client, loaded.skills[skill], base, target_for_repo(repo))
+        if image is None:
+            raise SkillgateError(f"skill {skill} is not built; run `skillgate build {skill}`")
+        rows = verify_image(client, grant, image.id)
+    click.echo(render_table(rows), nl=False)
+    ctx.exit(ExitCode.OK if all(r.passed for r in rows) else ExitCode.FINDINGS)
+
+
+@sandbox_group.command(name="gc")
+@click.pass_context
+def gc_cmd(ctx: click.Context) -> None:
+    """Remove every container the sandbox left behind (by label) and old build stages."""
+    from sandbox.engine import connect  # noqa: PLC0415
+    from sandbox.gc import prune_build_stages, remove_leftovers  # noqa: PLC0415
+
+    with contextlib.closing(connect()) as client:
+        removed = remove_leftovers(client)
+        pruned = prune_build_stages(client)
+    click.echo(f"removed {removed} container(s)")
+    if pruned:
+        click.echo(f"pruned {pruned} build-stage image layer(s)")
+    ctx.exit(ExitCode.OK)
+
+
+@sandbox_group.command(name="pool")
+@repo_option
+@_BUNDLE_OPTION
+@click.argument("skill")
+@click.option("--agent", required=True, help="The agent on whose behalf the skill runs.")
+@click.option("--size", type=click.IntRange(min=1, max=32), default=None, help="Warm containers.")
+@click.pass_context
+def pool_cmd(
+    ctx: click.Context, repo: Path, bundle: Path | None, skill: str, agent: str, size: int | None
+) -> None:
+    """Serve SKILL from a warm pool: one JSON payload per stdin line, one result per line.
+
+    Every line is decided by the policy again; each container runs one payload only.
+    """
+    from sandbox.limits import load_sandbox_policy  # noqa: PLC0415
+    from sandbox.skill_sandbox import SkillSandbox  # noqa: PLC0415
+
+    pool_size = size or load_sandbox_policy(repo).pool_size or 1
+    with (
+        _terminate_as_interrupt(),
+        SkillSandbox(repo, bundle=bundle, pool_size=pool_size) as sandbox,
+    ):
+        sandbox.warm(agent=agent, skill=skill)
+        click.echo(f"pool ready: {pool_size} warm container(s) for {skill}", err=True)
+        for line in sys.stdin:
+            if not line.strip():
+                continue
+            try:
+                json.loads(line)
+                result = sandbox.run(agent=agent, skill=skill, payload=line.encode("utf-8"))
+                click.echo(json.dumps(result.to_dict(), sort_keys=True))
+            except ValueError as exc:
+                click.echo(json.dumps({"error": f"payload is not valid JSON: {exc}"}))
+            except SkillgateError as exc:
+                click.echo(json.dumps({"error": str(exc), "exit_code": int(exc.exit_code)}))
+    ctx.exit(ExitCode.OK)
+
+
+COMMANDS: list[click.Command] = [build_cmd, run_cmd, sandbox_group]

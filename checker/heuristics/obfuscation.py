@@ -1,0 +1,59 @@
+"""Heavy obfuscation without an execution sink (reported, not gated).
+
+Encoded blobs, machine-generated identifiers and obfuscator runtimes hide what code does;
+legitimate packages embed data too, so these findings inform a reviewer without gating.
+When the hidden payload is executed, ``mal.decode-exec`` gates instead.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterable, Iterator
+
+from checker.findings import Finding, Severity
+from checker.heuristics.artifact import ArtifactView, PythonModule
+from checker.heuristics.interface import HeuristicRule
+
+OBFUSCATION = "mal.obfuscation"
+BLOB_CHARS = 4096
+# base64/hex alphabets, line breaks allowed; spaces are not (word lists are honest data).
+ENCODED_BLOB = re.compile(r"[A-Za-z0-9+/=_\-\r\n]+")
+MIN_MANGLED_NAMES = 5
+OBFUSCATOR_MARKERS = ("__pyarmor__", "pyarmor_runtime", "__obfuscator__")
+
+
+def _signals(module: PythonModule) -> Iterator[tuple[ast.AST, str]]:
+    facts = module.facts
+    for string in facts.strings:
+        if len(string.value) >= BLOB_CHARS and ENCODED_BLOB.fullmatch(string.value):
+            yield string.node, f"encoded blob of {len(string.value)} characters"
+            break
+    for string in facts.strings:
+        if any(marker in string.value for marker in OBFUSCATOR_MARKERS):
+            yield string.node, "obfuscator runtime"
+            break
+    for node in facts.marker_names.values():
+        yield node, "obfuscator runtime"
+        break
+    if len(facts.mangled) >= MIN_MANGLED_NAMES:
+        first = min(facts.mangled.values(), key=lambda node: (node.lineno, node.col_offset))
+        yield first, f"{len(facts.mangled)} mangled identifiers"
+
+
+class Obfuscation(HeuristicRule):
+    """Long encoded literals, mangled identifiers, obfuscator runtimes."""
+
+    name = "obfuscation"
+    rule_ids = (OBFUSCATION,)
+
+    def check_module(self, artifact: ArtifactView, module: PythonModule) -> Iterable[Finding]:
+        for node, what in _signals(module):
+            yield artifact.finding(
+                rule=OBFUSCATION,
+                severity=Severity.WARNING,
+                member=module.member,
+                module=module,
+                node=node,
+                what=f"obfuscated code ({what})",
+            )

@@ -1,0 +1,203 @@
+"""OSV matching for ecosystem PyPI, following ossf/osv-schema's evaluation rules.
+
+An ``affected`` entry matches a (name, version) when the PEP 503 names and the ecosystem
+match and the version is listed in ``versions`` or lies in an ECOSYSTEM range: events sorted
+by PEP 440 order, ``introduced`` opens, ``fixed`` closes at, ``last_affected`` closes after,
+and ``limit`` events bound the whole range from above. Withdrawn records never match.
+A locked version that cannot be parsed raises ``MatchError``: the caller cannot decide, so
+it must fail rather than report "not affected". A record bound that cannot be parsed widens
+the range (see ``_in_range``), so bad data can add findings but never hide one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from contextlib import suppress
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+from packaging.utils import canonicalize_version
+from packaging.version import InvalidVersion, Version
+
+from checker.vulns.cvss import CvssError, base_score, rating
+from checker.vulns.osv_model import ECOSYSTEM_PYPI, Affected, OsvRecord, VersionRange
+
+# GIT ranges hold commit hashes, not package versions; SEMVER ranges are compared as PEP 440.
+_VERSION_RANGE_TYPES = ("ECOSYSTEM", "SEMVER")
+# GitHub's database_specific severity labels, used only when no CVSS vector is present.
+_GHSA_LABELS = {
+    "LOW": "low",
+    "MODERATE": "medium",
+    "MEDIUM": "medium",
+    "HIGH": "high",
+    "CRITICAL": "critical",
+}
+
+
+class MatchError(ValueError):
+    """A locked version cannot be compared; the match cannot be decided."""
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class VulnMatch:
+    """One advisory that affects one locked package version.
+
+    ``fixed`` lists the fixed versions of the record's ranges for the package (PEP 440
+    sorted); ``severity`` is a rating (low..critical) or "" when the record gives none;
+    ``score`` is the CVSS v3 base score when a vector is present.
+    """
+
+    id: str
+    aliases: tuple[str, ...]
+    package: str
+    version: str
+    fixed: tuple[str, ...]
+    summary: str
+    severity: str
+    score: float | None
+    malicious: bool
+
+
+def parse_version(text: str, what: str) -> Version:
+    """PEP 440 parse; ``MatchError`` naming ``what`` when it is not a valid version."""
+    try:
+        return Version(text)
+    except InvalidVersion:
+        raise MatchError(f"{what}: {text!r} is not a PEP 440 version") from None
+
+
+def match_record(record: OsvRecord, name: str, version: Version) -> VulnMatch | None:
+    """The match of ``record`` for ``name`` (normalised) at ``version``, None when unaffected."""
+    if record.withdrawn:
+        return None
+    entries = [a for a in record.affected if a.ecosystem == ECOSYSTEM_PYPI and a.name == name]
+    hits = [a for a in entries if _affects(a, version)]
+    if not hits:
+        return None
+    severity, score = severity_of(record, hits)
+    return VulnMatch(
+        id=record.id,
+        aliases=record.aliases,
+        package=name,
+        version=str(version),
+        fixed=_fixed_versions(entries),
+        summary=_one_line(record.summary or record.details),
+        severity=severity,
+        score=score,
+        malicious=record.is_malicious,
+    )
+
+
+def match_all(records: Iterable[OsvRecord], name: str, version: Version) -> list[VulnMatch]:
+    """Every record affecting ``name`` at ``version``, aliases collapsed (see ``dedupe``)."""
+    found = [m for r in records if (m := match_record(r, name, version)) is not None]
+    return dedupe(found)
+
+
+def dedupe(matches: Sequence[VulnMatch]) -> list[VulnMatch]:
+    """Collapse advisories that share an id or alias, preferring PYSEC ids.
+
+    The same flaw is often published as PYSEC, GHSA and CVE; reporting it once keeps the
+    report readable and matches pip-audit's behaviour, so both engines agree.
+    """
+    kept: list[VulnMatch] = []
+    for match in sorted(matches, key=lambda m: (not m.id.startswith("PYSEC"), m.id)):
+        ids = {match.id, *match.aliases}
+        for i, previous in enumerate(kept):
+            if ids & {previous.id, *previous.aliases}:
+                merged = sorted({*previous.aliases, *ids} - {previous.id})
+                kept[i] = replace(previous, aliases=tuple(merged))
+                break
+        else:
+            kept.append(match)
+    return sorted(kept, key=lambda m: m.id)
+
+
+def _affects(entry: Affected, version: Version) -> bool:
+    if any(_in_range(r, version) for r in entry.ranges if r.type in _VERSION_RANGE_TYPES):
+        return True
+    # PEP 440 equality (1.0 == 1.0.0) through normalised spellings; advisories list the same
+    # versions over and over, so each spelling is parsed once per process.
+    wanted = _normalised(str(version))
+    return any(_normalised(listed) == wanted for listed in entry.versions)
+
+
+def _in_range(vrange: VersionRange, version: Version) -> bool:
+    limits = [b for e in vrange.events if e.kind == "limit" and (b := _bound(e.version))]
+    if limits and not any(version < limit for limit in limits):
+        return False
+    events = []
+    for event in vrange.events:
+        bound = _bound(event.version)
+        if event.kind == "introduced":
+            # "0" means "before every version". An introduced bound we cannot parse is read as
+            # "0" too: widening the range can only add findings, never hide one.
+            events.append((bound or Version("0"), event.kind))
+        elif event.kind in ("fixed", "last_affected") and bound is not None:
+            # A closing bound we cannot parse is dropped for the same reason.
+            events.append((bound, event.kind))
+    affected = False
+    for bound, kind in sorted(events, key=lambda pair: pair[0]):
+        if kind == "introduced" and version >= bound:
+            affected = True
+        elif (kind == "fixed" and version >= bound) or (
+            kind == "last_affected" and version > bound
+        ):
+            affected = False
+    return affected
+
+
+def clear_caches() -> None:
+    """Forget parsed versions (benchmarks measure cold runs with it)."""
+    _bound.cache_clear()
+    _normalised.cache_clear()
+
+
+@lru_cache(maxsize=65_536)
+def _bound(text: str) -> Version | None:
+    try:
+        return Version(text)
+    except InvalidVersion:
+        return None
+
+
+@lru_cache(maxsize=65_536)
+def _normalised(text: str) -> str:
+    # Equal under PEP 440 <=> equal here (trailing zeros stripped: 1.0 == 1.0.0); a listed
+    # version we cannot parse is kept as is and can still equal the exact locked string.
+    return canonicalize_version(text, strip_trailing_zero=True)
+
+
+def _fixed_versions(entries: Sequence[Affected]) -> tuple[str, ...]:
+    fixed = {
+        e.version
+        for entry in entries
+        for r in entry.ranges
+        if r.type in _VERSION_RANGE_TYPES
+        for e in r.events
+        if e.kind == "fixed"
+    }
+    # Unparsable fix versions still help a reader; they sort after the comparable ones.
+    return tuple(sorted(fixed, key=lambda v: (_bound(v) is None, _bound(v) or Version("0"), v)))
+
+
+def severity_of(record: OsvRecord, entries: Sequence[Affected]) -> tuple[str, float | None]:
+    """Rating and CVSS v3 score from the record's and ``entries``' vectors (highest wins).
+
+    Without a valid CVSS v3 vector, GitHub's ``database_specific.severity`` label is used
+    and the score is None; with neither, the rating is "" (unknown), which fails every
+    severity floor: a malformed vector can only make the gate stricter.
+    """
+    scores = []
+    for entry in (*record.severity, *(s for a in entries for s in a.severity)):
+        if entry.type in ("CVSS_V3", "CVSS_V3_1"):
+            with suppress(CvssError):
+                scores.append(base_score(entry.score))
+    if scores:
+        top = max(scores)
+        return rating(top), top
+    return _GHSA_LABELS.get(record.database_severity.upper(), ""), None
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())

@@ -1,0 +1,145 @@
+"""The in-process API: governed execution of a repository's skills.
+
+``SkillSandbox.run`` asks the policy (``check_skill``) before anything else, then finds
+the skill's content-addressed image and runs it cold or through the warm pool. This is
+what ``skillgate run``, ``skillgate sandbox pool`` and the HTTP runtime use.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from checker.exit_codes import SkillgateError
+from checker.lock.target import Target, target_for_repo
+from sandbox.base_image import BaseImage, require_base
+from sandbox.build import check_entrypoint, find_image
+from sandbox.engine import connect
+from sandbox.grant import GrantedRun, SkillGovernor, authorize
+from sandbox.limits import SandboxPolicy, load_sandbox_policy
+from sandbox.pool import WarmPool
+from sandbox.runner import RunResult, code_command, run_once, skill_command
+
+
+class SkillSandbox:
+    """Runs the skills of one repository under its policy.
+
+    ``governor`` defaults to the repository's engine (compiled bundle or working tree);
+    the Docker engine is contacted only after the policy has allowed a run. With
+    ``pool_size > 0`` executions go through a warm pool; close the sandbox to remove it.
+    """
+
+    def __init__(
+        self,
+        repo: Path,
+        *,
+        governor: SkillGovernor | None = None,
+        bundle: Path | None = None,
+        pool_size: int = 0,
+    ) -> None:
+        self.repo = repo
+        self.policy: SandboxPolicy = load_sandbox_policy(repo)
+        if governor is None:
+            from checker.engine_source import engine_for_repo  # noqa: PLC0415 - heavy import
+
+            governor = engine_for_repo(repo, bundle)
+        self.governor = governor
+        self._pool_size = pool_size
+        self._client: Any | None = None
+        self._base: BaseImage | None = None
+        self._target: Target | None = None
+        self._pool: WarmPool | None = None
+        self._images: dict[str, tuple[str, str]] = {}
+
+    def __enter__(self) -> SkillSandbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def authorize(self, *, agent: str, skill: str, timeout: float | None = None) -> GrantedRun:
+        """The policy decision; DeniedError (exit 1) when the agent may not run the skill."""
+        return authorize(self.governor, self.policy, agent=agent, skill=skill, timeout=timeout)
+
+    def run(
+        self,
+        *,
+        agent: str,
+        skill: str,
+        payload: bytes = b"{}",
+        code: str | None = None,
+        timeout: float | None = None,
+        warm_up: bool = False,
+    ) -> RunResult:
+        """Run ``skill`` for ``agent`` on ``payload`` (or the snippet ``code``), governed."""
+        grant = self.authorize(agent=agent, skill=skill, timeout=timeout)
+        image_id, entrypoint = self.image_for(skill)
+        if code is not None:
+            command, data = code_command(), code.encode("utf-8")
+        else:
+            command, data = skill_command(entrypoint), payload
+        pool = self._warm_pool()
+        if pool is None:
+            return run_once(self.client, grant, image_id=image_id, command=command, payload=data)
+        if warm_up:
+            pool.warm(grant, image_id=image_id, command=command)
+        return pool.execute(grant, image_id=image_id, command=command, payload=data)
+
+    def warm(self, *, agent: str, skill: str, code: bool = False) -> None:
+        """Pre-start the pool for ``skill`` (governed like a run)."""
+        grant = self.authorize(agent=agent, skill=skill)
+        pool = self._warm_pool()
+        if pool is None:
+            return
+        image_id, entrypoint = self.image_for(skill)
+        command = code_command() if code else skill_command(entrypoint)
+        pool.warm(grant, image_id=image_id, command=command)
+
+    @property
+    def client(self) -> Any:
+        """The Docker client (connected on first use; EngineUnreachableError otherwise)."""
+        if self._client is None:
+            self._client = connect()
+        return self._client
+
+    def image_for(self, skill_id: str) -> tuple[str, str]:
+        """(image id, entry point) of the skill; an error when its current content is not built.
+
+        The answer is kept for the life of this object, so a long-lived process keeps
+        running the image it started with until it makes a new SkillSandbox.
+        """
+        if skill_id in self._images:
+            return self._images[skill_id]
+        from checker.policy_load import load_repo  # noqa: PLC0415 - heavy import
+
+        skill = load_repo(self.repo).skills.get(skill_id)
+        if skill is None:
+            raise SkillgateError(f"unknown skill {skill_id!r}")
+        if self._base is None:
+            self._base = require_base(self.client, self.policy.base)
+        if self._target is None:
+            self._target = target_for_repo(self.repo)
+        image = find_image(self.client, skill, self._base, self._target)
+        if image is None:
+            raise SkillgateError(
+                f"skill {skill_id} has no image for its current content; "
+                f"run `skillgate build {skill_id}`"
+            )
+        self._images[skill_id] = (str(image.id), check_entrypoint(skill))
+        return self._images[skill_id]
+
+    def close(self) -> None:
+        """Remove the warm pool's containers and close the engine connection."""
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    def _warm_pool(self) -> WarmPool | None:
+        if self._pool_size <= 0:
+            return None
+        if self._pool is None:
+            self._pool = WarmPool(self.client, size=self._pool_size)
+        return self._pool

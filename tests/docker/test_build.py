@@ -1,0 +1,137 @@
+"""Hermetic builds: content-addressed, skipped when unchanged, no pip in the result."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from checker.exit_codes import ExitCode
+from sandbox.build import BuildResult
+from tests.conftest import run_cli
+from tests.docker.conftest import INTERN, run_code
+
+pytestmark = [pytest.mark.docker, pytest.mark.network]
+
+
+def _builder_events(client: Any, since: datetime.datetime) -> list[dict[str, Any]]:
+    """What a build does in the engine: create (step) containers, tag or import images."""
+    until = datetime.datetime.now(datetime.UTC) + datetime.timedelta(seconds=1)
+    stream = client.events(since=since, until=until, decode=True)
+    try:
+        events = list(stream)
+    finally:
+        stream.close()
+    return [e for e in events if e.get("Action") in ("create", "commit", "tag", "import")]
+
+
+def test_images_carry_oci_labels(docker_client: Any, built: dict[str, BuildResult]) -> None:
+    image = docker_client.images.get(built["yaml-echo"].tag)
+    labels = image.labels
+    assert labels["org.opencontainers.image.title"] == "yaml-echo"
+    assert labels["org.opencontainers.image.revision"] == "test"
+    assert labels["org.opencontainers.image.base.digest"].startswith("sha256:")
+    assert labels["org.skillgate.lock.digest"].startswith("sha256:")
+    assert labels["org.skillgate.role"] == "skill"
+    assert image.attrs["Config"]["User"] == "65534:65534"
+
+
+def test_unchanged_skill_is_not_rebuilt(
+    docker_client: Any, sandbox_repo: Path, built: dict[str, BuildResult]
+) -> None:
+    since = datetime.datetime.now(datetime.UTC)
+    result = run_cli(["build", "--no-scan", "--repo", str(sandbox_repo)])
+    assert result.exit_code == ExitCode.OK, result.stderr
+    assert result.stdout.splitlines() == [
+        f"up to date {built['plain'].tag}",
+        f"up to date {built['yaml-echo'].tag}",
+    ]
+    # The builder would create intermediate containers and tag an image.
+    assert _builder_events(docker_client, since) == []
+
+
+def test_changed_code_gets_a_new_tag(
+    docker_client: Any, tmp_path: Path, sandbox_repo: Path, built: dict[str, BuildResult]
+) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(sandbox_repo, repo)
+    entry = repo / "skills" / "plain" / "echo.py"
+    entry.write_text(entry.read_text("utf-8") + "# changed\n", "utf-8")
+    result = run_cli(["build", "plain", "--no-scan", "--repo", str(repo)])
+    assert result.exit_code == ExitCode.OK, result.stderr
+    assert result.stdout.startswith("built skillgate/skill-plain:")
+    new_tag = result.stdout.split()[1]
+    assert new_tag != built["plain"].tag
+    docker_client.images.remove(new_tag)
+
+
+def test_build_refuses_a_policy_that_does_not_validate(tmp_path: Path, sandbox_repo: Path) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(sandbox_repo, repo)
+    skill = repo / "skills" / "plain" / "skill.yaml"
+    skill.write_text(skill.read_text("utf-8").replace("min_level: STUDENT", "min_level: 7"))
+    result = run_cli(["build", "--repo", str(repo)])
+    assert result.exit_code == ExitCode.FINDINGS
+    assert "nothing was built" in result.stderr
+
+
+def test_final_image_has_no_pip_no_wheels_and_read_only_code(
+    sandbox_repo: Path, built: dict[str, BuildResult]
+) -> None:
+    code = (
+        "import importlib.util, json, os\n"
+        "found = []\n"
+        "for root, dirs, files in os.walk('/'):\n"
+        "    dirs[:] = [d for d in dirs if os.path.join(root, d) not in ('/proc', '/sys')]\n"
+        "    for name in files + dirs:\n"
+        "        if name.endswith('.whl') or name in ('pip', 'wheels'):\n"
+        "            found.append(os.path.join(root, name))\n"
+        "for tool in ('gcc', 'cc', 'c++', 'ld', 'as', 'make', 'pip', 'pip3'):\n"
+        "    for bindir in ('/usr/bin', '/bin', '/usr/local/bin', '/opt/venv/bin'):\n"
+        "        if os.path.exists(os.path.join(bindir, tool)):\n"
+        "            found.append(os.path.join(bindir, tool))\n"
+        "st = os.stat('/opt/skill/echo.py')\n"
+        "print(json.dumps({'pip': importlib.util.find_spec('pip') is not None,\n"
+        "  'found': found, 'build_dir': os.path.exists('/build'),\n"
+        "  'owner': st.st_uid, 'mode': oct(st.st_mode & 0o777)}))\n"
+    )
+    facts = run_code(sandbox_repo, code).facts()
+    assert facts == {
+        "pip": False,
+        "found": [],
+        "build_dir": False,
+        "owner": 0,
+        "mode": "0o444",
+    }
+
+
+def test_skill_with_packages_runs_end_to_end(
+    sandbox_repo: Path, built: dict[str, BuildResult]
+) -> None:
+    result = run_cli(
+        [
+            "run",
+            "yaml-echo",
+            "--agent",
+            INTERN,
+            "--input",
+            '{"b": [1, 2]}',
+            "--repo",
+            str(sandbox_repo),
+        ]
+    )
+    assert result.exit_code == ExitCode.OK, result.stderr
+    assert json.loads(result.stdout) == {"yaml": "b:\n- 1\n- 2\n"}
+
+
+def test_code_snippet_sees_the_skill_packages(
+    sandbox_repo: Path, built: dict[str, BuildResult]
+) -> None:
+    args = ["run", "yaml-echo", "--agent", INTERN, "--code", "import yaml; print(yaml.__version__)"]
+    result = run_cli([*args, "--repo", str(sandbox_repo)])
+    assert result.exit_code == ExitCode.OK, result.stderr
+    assert result.stdout == "6.0.2\n"
