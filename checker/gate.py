@@ -1,18 +1,20 @@
 """``skillgate gate``: every check CI needs, as stages that each yield an exit code.
 
-A stage that cannot run (missing data, crash) yields 3, never a pass; the gate's exit
-code is the worst stage's (3 beats 1 beats 0).
+validate -> policy tests -> compile -> locks current -> scan (vulnerabilities and
+heuristics). A stage that cannot run (missing data, crash) yields 3, never a pass; the
+gate's exit code is the worst stage's (3 beats 1 beats 0).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from checker.bundle import build_bundle, render_bundle
-from checker.exit_codes import ExitCode
-from checker.findings import Finding
+from checker.exit_codes import ExitCode, SkillgateError
+from checker.findings import Finding, Severity, sort_findings
 from checker.policy_load import LoadedRepo
 from checker.policy_tests import CaseResult, run_cases
 from checker.validate import has_errors, today_utc, validate_repo
@@ -55,8 +57,8 @@ def write_bundle(loaded: LoadedRepo, target: Path) -> dict[str, object]:
     return bundle
 
 
-def run_gate(repo: Path, bundle_path: Path) -> list[StageResult]:
-    """validate -> policy tests -> compile, plus any extra stages registered."""
+def run_gate(repo: Path, bundle_path: Path, vuln_db: Path | None = None) -> list[StageResult]:
+    """validate -> policy tests -> compile -> locks -> scan."""
     loaded, findings = validate_repo(repo)
     failing = has_errors(findings)
     stages = [
@@ -95,16 +97,55 @@ def run_gate(repo: Path, bundle_path: Path) -> list[StageResult]:
     if failed:
         skipped = "not run: policy tests fail"
         stages.append(StageResult(name="compile", exit_code=ExitCode.FINDINGS, summary=skipped))
-        return stages
-    written = write_bundle(loaded, bundle_path)
-    stages.append(
-        StageResult(
-            name="compile", exit_code=ExitCode.OK, summary=f"{bundle_path} {written['digest']}"
-        )
-    )
-    for extra in EXTRA_STAGES:
-        stages.append(extra(loaded))
+    else:
+        written = write_bundle(loaded, bundle_path)
+        summary = f"{bundle_path} {written['digest']}"
+        stages.append(StageResult(name="compile", exit_code=ExitCode.OK, summary=summary))
+    stages.append(_guarded("locks", lambda: locks_stage(loaded)))
+    stages.append(_guarded("scan", lambda: scan_stage(loaded, vuln_db)))
     return stages
 
 
-EXTRA_STAGES: list[Callable[[LoadedRepo], StageResult]] = []
+def _guarded(name: str, stage: Callable[[], StageResult]) -> StageResult:
+    """Run a stage; an error it cannot decide past becomes exit 3, never a pass."""
+    try:
+        return stage()
+    except SkillgateError as exc:
+        return StageResult(name=name, exit_code=exc.exit_code, summary=f"could not decide: {exc}")
+    except Exception as exc:  # noqa: BLE001 - a crashing stage must fail the gate, not vanish
+        summary = f"internal error: {type(exc).__name__}: {exc}"
+        return StageResult(name=name, exit_code=ExitCode.UNDECIDED, summary=summary)
+
+
+def locks_stage(loaded: LoadedRepo) -> StageResult:
+    """Every skill's lock exists, is current and untouched, and locks nothing banned."""
+    from checker.lock.skill_locks import check_skill_lock, failing, select_skills  # noqa: PLC0415
+    from checker.lock.target import target_for_repo  # noqa: PLC0415
+
+    target = target_for_repo(loaded.root)
+    skills = select_skills(loaded, None)
+    findings = [f for skill in skills for f in check_skill_lock(loaded, skill, target)]
+    return StageResult(
+        name="locks",
+        exit_code=ExitCode.FINDINGS if failing(findings) else ExitCode.OK,
+        summary=f"{len(skills)} lock(s) checked for {target.tag}, {len(findings)} finding(s)",
+        findings=findings,
+    )
+
+
+def scan_stage(loaded: LoadedRepo, vuln_db: Path | None) -> StageResult:
+    """Known vulnerabilities and malicious-code heuristics over every locked artifact."""
+    from checker.heuristics import scan_artifacts  # noqa: PLC0415 - heavy; only the gate needs it
+    from checker.scanning.scan_run import ScanOptions, run_scan  # noqa: PLC0415
+
+    options = ScanOptions(repo=loaded.root, vuln_db=vuln_db)
+    result = run_scan(options, heuristics=scan_artifacts, now=datetime.now(UTC))
+    findings = sort_findings(result.findings)
+    failed = any(f.severity is Severity.ERROR for f in findings)
+    return StageResult(
+        name="scan",
+        exit_code=ExitCode.FINDINGS if failed else ExitCode.OK,
+        summary=f"{result.packages} package(s) in {result.locks} lock(s), "
+        f"{len(findings)} finding(s)",
+        findings=findings,
+    )

@@ -182,11 +182,11 @@ def _too_deep(where: Position, file: str) -> Finding:
     )
 
 
-def _deepest_mark(text: str) -> Position | None:
+def _deepest_mark(text: str, loader: type[yaml.SafeLoader] = _Loader) -> Position | None:
     """Where the event stream (flat, safe to read) first nests past MAX_DEPTH, else None."""
     depth = 0
     try:
-        for event in yaml.parse(text, Loader=_Loader):
+        for event in yaml.parse(text, Loader=loader):
             kind = type(event)
             if kind in _OPEN:
                 depth += 1
@@ -195,8 +195,14 @@ def _deepest_mark(text: str) -> Position | None:
                     return Position(mark.line + 1, mark.column + 1) if mark else Position(1, 1)
             elif kind in _CLOSE:
                 depth -= 1
-    except yaml.YAMLError:
+    except yaml.MarkedYAMLError as exc:
+        # libyaml 0.2.5 as bundled by PyYAML 6.0.4 stops at its own nesting limit before
+        # yielding the events; the pure-Python parser streams, so it finds our limit's spot.
+        if "nesting depth" in str(exc.problem) and loader is not yaml.SafeLoader:
+            return _deepest_mark(text, yaml.SafeLoader)
         return None  # composing reports the syntax error with its position
+    except yaml.YAMLError:
+        return None
     return None
 
 

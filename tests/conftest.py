@@ -5,12 +5,15 @@ from __future__ import annotations
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from checker.cli.main import cli
+from checker.vulns.osv_import import load_source
+from checker.vulns.vuln_index import write_index
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -39,3 +42,12 @@ def example_repo(tmp_path: Path) -> Path:
     for part in ("policy", "skills"):
         shutil.copytree(ROOT / part, target / part, ignore=shutil.ignore_patterns("__pycache__"))
     return target
+
+
+@pytest.fixture(scope="session")
+def advisory_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A DB directory holding the real PyPA advisory-db snapshot, imported once per session."""
+    db_dir = tmp_path_factory.mktemp("vulndb")
+    source = load_source(str(SHARED / "advisory-db"), work_dir=db_dir)
+    write_index(db_dir, source, now=datetime.now(UTC))
+    return db_dir

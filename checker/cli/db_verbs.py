@@ -3,31 +3,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
 
 import click
 
-from checker.cli.options import repo_option
+from checker.cli.options import repo_option, vuln_db_option
 from checker.exit_codes import ExitCode
-from checker.vulns.db_location import ENV_VAR, resolve_db_dir
+from checker.vulns.db_location import resolve_db_dir
 from checker.vulns.osv_import import load_source
 from checker.vulns.vuln_index import DbInfo, VulnIndex, write_index
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def vuln_db_option(func: F) -> F:
-    """``--vuln-db DIR``: the DB directory (else ``$SKILLGATE_VULN_DB``, else XDG data)."""
-    return click.option(
-        "--vuln-db",
-        type=click.Path(file_okay=False, path_type=Path),
-        default=None,
-        help=f"Vulnerability DB directory [default: ${ENV_VAR}, else "
-        "$XDG_DATA_HOME/skillgate/vulndb].",
-    )(func)
 
 
 @click.group(name="db")

@@ -10,6 +10,7 @@ import click
 
 from checker.findings import Finding
 from checker.reporters import REPORTER_BY_NAME
+from checker.vulns.db_location import ENV_VAR
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -42,3 +43,14 @@ def emit_findings(findings: Sequence[Finding], output_format: str) -> None:
     rendered = REPORTER_BY_NAME[output_format](findings)
     if rendered:
         click.echo(rendered, nl=False)
+
+
+def vuln_db_option(func: F) -> F:
+    """``--vuln-db DIR``: the DB directory (else ``$SKILLGATE_VULN_DB``, else XDG data)."""
+    return click.option(
+        "--vuln-db",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help=f"Vulnerability DB directory [default: ${ENV_VAR}, else "
+        "$XDG_DATA_HOME/skillgate/vulndb].",
+    )(func)

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from checker.bundle import build_bundle
-from checker.cli.options import emit_findings, format_option, repo_option
+from checker.cli.options import emit_findings, format_option, repo_option, vuln_db_option
 from checker.engine_source import DEFAULT_BUNDLE, engine_for_repo
 from checker.exit_codes import ExitCode, UsageError
 from checker.explain import render as render_explanation
@@ -145,10 +145,14 @@ def check(
 @click.command()
 @repo_option
 @format_option
+@vuln_db_option
 @click.pass_context
-def gate(ctx: click.Context, repo: Path, output_format: str) -> None:
-    """Everything CI needs in one command: validate, policy tests, compile, and more."""
-    stages = run_gate(repo, repo / DEFAULT_BUNDLE)
+def gate(ctx: click.Context, repo: Path, output_format: str, vuln_db: Path | None) -> None:
+    """Everything CI needs: validate, policy tests, compile, locks current, scan.
+
+    Exit code: the worst stage's (3 when a stage could not decide, e.g. no vulnerability DB).
+    """
+    stages = run_gate(repo, repo / DEFAULT_BUNDLE, vuln_db)
     emit_findings([f for stage in stages for f in stage.findings], output_format)
     for stage in stages:
         for line in stage.lines:

