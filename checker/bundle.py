@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ from checker.decision import BUNDLE_FORMAT, canonical_digest, canonical_name
 from checker.lockfile import read_lock
 from checker.model import Policy, Skill
 from checker.policy_load import LoadedRepo, input_files
+from checker.process import CommandError, run_command
 
 UNVERSIONED = "unversioned"
 
@@ -25,25 +25,14 @@ UNVERSIONED = "unversioned"
 def git_revision(root: Path) -> str:
     """The commit of the policy, ``+dirty`` when policy/ or skills/ differ from it."""
     try:
-        head = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=30,
-        )
-        if head.returncode != 0:
-            return UNVERSIONED
-        status = subprocess.run(
+        head = run_command(["git", "-C", str(root), "rev-parse", "HEAD"], timeout=30)
+        status = run_command(
             ["git", "-C", str(root), "status", "--porcelain", "--", "policy", "skills"],
-            capture_output=True,
-            text=True,
-            check=False,
             timeout=30,
         )
-    except (OSError, subprocess.TimeoutExpired):
+    except CommandError:
         return UNVERSIONED
-    dirty = "+dirty" if status.returncode != 0 or status.stdout.strip() else ""
+    dirty = "+dirty" if status.stdout.strip() else ""
     return head.stdout.strip() + dirty
 
 

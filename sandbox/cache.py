@@ -1,18 +1,18 @@
-"""Where the sandbox keeps per-user state: the base record and the wheel download cache."""
+"""Where the sandbox keeps per-user state: the base record and the wheel download cache.
+
+The same root as the artifact cache (``$SKILLGATE_CACHE``, else ``$XDG_CACHE_HOME/skillgate``),
+so one variable moves every cache.
+"""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
+
+from checker.lock.artifacts import cache_root
 
 
 def cache_dir() -> Path:
-    """``$SKILLGATE_CACHE_DIR``, else ``$XDG_CACHE_HOME/skillgate``, else ``~/.cache/skillgate``."""
-    explicit = os.environ.get("SKILLGATE_CACHE_DIR")
-    if explicit:
-        path = Path(explicit)
-    else:
-        xdg = os.environ.get("XDG_CACHE_HOME")
-        path = (Path(xdg) if xdg else Path.home() / ".cache") / "skillgate"
+    """The skillgate cache root, created when missing."""
+    path = cache_root()
     path.mkdir(parents=True, exist_ok=True)
     return path

@@ -24,8 +24,8 @@ from checker.exit_codes import SkillgateError
 from checker.lock.artifacts import fetch_all, sha256_file
 from checker.lock.target import Target, parse_tag
 from checker.lockfile import read_lock, requirements_digest, sha256_text
+from checker.process import run_command
 from sandbox.cache import cache_dir
-from sandbox.process import run_command
 
 LOCK_FILE = "requirements.lock"
 PIP_VERSION = "24.3.1"

@@ -4,8 +4,9 @@ Library code uses the network and processes all the time, inside functions its c
 Doing so at import time, at module level, is rarer and is how many droppers start; it is still
 done honestly (platform probes), so it informs a reviewer without gating, unless the process
 is a downloader, shell or installer (``curl ... | sh``, ``pip install``), which gates. Test
-suites, script blocks under ``if __name__ == "__main__":`` and install-time code (see
-``install_hooks``) are left out.
+suites, files no one imports (an sdist's ``docs/`` or ``examples/``, a wheel's scripts), script
+blocks under ``if __name__ == "__main__":`` and install-time code (see ``install_hooks``) are
+left out.
 """
 
 from __future__ import annotations
@@ -24,18 +25,51 @@ PROCESS = "mal.import-time-process"
 SCRIPT_ENTRY_NAMES = frozenset({"setup.py", "conftest.py", "noxfile.py", "fabfile.py"})
 
 
+def _is_main_guard(test: ast.expr) -> bool:
+    return any(isinstance(n, ast.Name) and n.id == "__name__" for n in ast.walk(test)) and any(
+        isinstance(n, ast.Constant) and n.value == "__main__" for n in ast.walk(test)
+    )
+
+
 def _main_block_calls(tree: ast.Module) -> set[int]:
-    """ids of the calls under a top-level ``if __name__ == "__main__":``."""
+    """ids of the calls under a top-level ``if ... __name__ == "__main__":``."""
     inside: set[int] = set()
     for node in tree.body:
-        if (
-            isinstance(node, ast.If)
-            and isinstance(node.test, ast.Compare)
-            and isinstance(node.test.left, ast.Name)
-            and node.test.left.id == "__name__"
-        ):
+        if isinstance(node, ast.If) and _is_main_guard(node.test):
             inside.update(id(n) for n in ast.walk(node) if isinstance(n, ast.Call))
     return inside
+
+
+def _package_dirs(artifact: ArtifactView) -> frozenset[str]:
+    return frozenset(
+        member.path.rsplit("/", 1)[0]
+        for member in artifact.members
+        if member.path.endswith("/__init__.py")
+    )
+
+
+def is_importable(artifact: ArtifactView, path: str) -> bool:
+    """Whether ``path`` is a module an installed distribution would let code import.
+
+    Wheel members are installed as they are, except ``.data/scripts``. In an sdist, only
+    top-level modules and modules inside regular packages are; ``docs/``, ``examples/``,
+    ``tools/`` and the like are not.
+    """
+    if artifact.kind == "wheel":
+        return ".data/scripts/" not in path
+    relative = path.removeprefix(artifact.root)
+    if "/" not in relative:
+        return True
+    packages = artifact.notes.get("import-time:packages")
+    if not isinstance(packages, frozenset):
+        packages = artifact.notes["import-time:packages"] = _package_dirs(artifact)
+    directory = path.rsplit("/", 1)[0]
+    stop = f"{artifact.root}src" if relative.startswith("src/") else artifact.root.rstrip("/")
+    while directory and directory != stop:
+        if directory not in packages:
+            return False
+        directory = directory.rsplit("/", 1)[0] if "/" in directory else ""
+    return True
 
 
 class ImportTime(HeuristicRule):
@@ -47,6 +81,8 @@ class ImportTime(HeuristicRule):
     def check_module(self, artifact: ArtifactView, module: PythonModule) -> Iterable[Finding]:
         path = module.member.path
         if is_test_file(path) or path.rsplit("/", 1)[-1] in SCRIPT_ENTRY_NAMES:
+            return
+        if not is_importable(artifact, path):
             return
         sites = [
             site

@@ -26,7 +26,7 @@ from checker.exit_codes import SkillgateError
 from checker.lock import artifacts, graph, provenance
 from checker.lock.target import Target
 from checker.lockfile import LockedFile, LockedPackage
-from sandbox.process import CommandError, run_command
+from checker.process import CommandError, run_command
 
 _NO_MATCH = re.compile(r"No matching distribution found for (\S+)")
 _NO_SOURCES = re.compile(r"Skipping link: No sources permitted for (\S+?):")

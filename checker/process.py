@@ -1,4 +1,4 @@
-"""The one wrapper around subprocesses used by the sandbox (debootstrap, tar, docker, pip).
+"""The one wrapper around subprocesses (git, pip, pip-audit, debootstrap, tar, docker).
 
 A failure carries the command, its return code, stdout and stderr, so that an
 ``Error: ...`` line says what ran and why it failed instead of a bare exit status.
@@ -46,8 +46,10 @@ def run_command(
     cwd: Path | None = None,
     env: Mapping[str, str] | None = None,
     timeout: float | None = None,
+    ok_codes: Sequence[int] = (0,),
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``args`` (never through a shell) and return it; raise CommandError on failure."""
+    """Run ``args`` (never through a shell) and return it; raise CommandError when it
+    cannot start, times out, or exits with a code not in ``ok_codes``."""
     try:
         completed = subprocess.run(
             list(args),
@@ -63,7 +65,7 @@ def run_command(
         raise CommandError(args, None, "", f"{exc.strerror}: {exc.filename}") from exc
     except subprocess.TimeoutExpired as exc:
         raise CommandError(args, None, _text(exc.stdout), f"timed out after {timeout}s") from exc
-    if completed.returncode != 0:
+    if completed.returncode not in ok_codes:
         raise CommandError(args, completed.returncode, completed.stdout, completed.stderr)
     return completed
 
