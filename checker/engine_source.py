@@ -9,7 +9,6 @@ from checker.bundle import build_bundle, source_digest
 from checker.decision import BundleError
 from checker.exit_codes import ExitCode, SkillgateError
 from checker.runtime import Engine, read_bundle
-from checker.validate import has_errors, validate_repo
 
 DEFAULT_BUNDLE = Path(".skillgate") / "bundle.json"
 
@@ -17,6 +16,8 @@ DEFAULT_BUNDLE = Path(".skillgate") / "bundle.json"
 def compile_repo(repo: Path) -> dict[str, Any]:
     """Validate and compile ``repo``; SkillgateError (exit 3: no decision is possible
     over a policy with errors) when it has errors."""
+    from checker.validate import has_errors, validate_repo  # noqa: PLC0415 - only when stale
+
     loaded, findings = validate_repo(repo)
     if has_errors(findings):
         errors = sum(1 for f in findings if f.severity.label == "error")

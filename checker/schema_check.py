@@ -9,13 +9,14 @@ from __future__ import annotations
 import json
 from functools import cache
 from importlib import resources
-from typing import Any
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from checker.findings import Finding
 from checker.yaml_nodes import Document, JsonPath
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 SCHEMA_KINDS = (
     "maturity",
@@ -32,6 +33,8 @@ SCHEMA_KINDS = (
 @cache
 def validator(kind: str) -> Draft202012Validator | None:
     """The validator for one file kind; None when that part ships no schema."""
+    from jsonschema import Draft202012Validator  # noqa: PLC0415 - costly; only validation needs it
+
     resource = resources.files("checker") / "schemas" / f"{kind}.schema.json"
     if not resource.is_file():
         return None

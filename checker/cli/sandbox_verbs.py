@@ -17,7 +17,6 @@ import click
 from checker.cli.options import emit_findings, format_option, repo_option
 from checker.exit_codes import ExitCode, SkillgateError, UsageError
 from checker.findings import Severity, sort_findings
-from checker.validate import has_errors, validate_repo
 from sandbox.runner import RunResult
 
 _BUNDLE_OPTION = click.option(
@@ -50,6 +49,7 @@ def build_cmd(
     """
     from checker.bundle import git_revision  # noqa: PLC0415 - keep CLI start fast
     from checker.lock.target import target_for_repo  # noqa: PLC0415
+    from checker.validate import has_errors, validate_repo  # noqa: PLC0415
     from sandbox.base_image import require_base  # noqa: PLC0415
     from sandbox.build import build_skill  # noqa: PLC0415
     from sandbox.engine import connect  # noqa: PLC0415
