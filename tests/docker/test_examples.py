@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from checker.exit_codes import ExitCode
-from checker.vulns.osv_import import load_source
-from checker.vulns.vuln_index import write_index
 from sandbox.base_image import BaseImage
-from tests.conftest import ROOT, SHARED, CliResult, run_cli
+from tests.conftest import ROOT, CliResult, run_cli
 
 pytestmark = [pytest.mark.docker, pytest.mark.network]
 
@@ -47,12 +44,9 @@ CASES = [
 
 
 @pytest.fixture(scope="session")
-def vuln_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def vuln_db(advisory_index: Path) -> Path:
     """The shared PyPA advisory-db snapshot imported as the offline vulnerability DB."""
-    db_dir = tmp_path_factory.mktemp("vulndb")
-    source = load_source(str(SHARED / "advisory-db"), work_dir=db_dir)
-    write_index(db_dir, source, now=datetime.now(UTC))
-    return db_dir
+    return advisory_index
 
 
 def build(repo: Path, db: Path, *args: str) -> CliResult:
