@@ -42,10 +42,27 @@ def witness(
     a: SpecifierSet | None, a_pre: bool, b: SpecifierSet | None, b_pre: bool
 ) -> Version | None:
     """A version both sets admit, or None when no candidate is admitted by both."""
+    for pin, pin_pre, other, other_pre in ((a, a_pre, b, b_pre), (b, b_pre, a, a_pre)):
+        pinned = _pinned_version(pin)
+        if pinned is not None:  # a pin admits one version: the only witness worth trying
+            both = admits(pin, pinned, pin_pre) and admits(other, pinned, other_pre)
+            return pinned if both else None
     for candidate in (*_around(a), *_around(b), *_EXTREMES):
         if admits(a, candidate, a_pre) and admits(b, candidate, b_pre):
             return candidate
     return None
+
+
+def _pinned_version(spec: SpecifierSet | None) -> Version | None:
+    """The version of a single ``==X`` (no wildcard, no local label) pin, else None."""
+    singles = tuple(spec) if spec is not None else ()
+    if len(singles) != 1 or singles[0].operator != "==" or "*" in singles[0].version:
+        return None
+    try:
+        version = Version(singles[0].version)
+    except InvalidVersion:
+        return None
+    return version if version.local is None else None
 
 
 def covers_all(ban: SpecifierSet | None, approval: SpecifierSet | None) -> bool:
