@@ -9,166 +9,40 @@ alias expansion is bounded, and scalars that YAML would make timestamps stay str
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import yaml
 
 from checker.findings import Finding, Severity
+from checker.yaml_build import (
+    MAX_ALIASES,
+    MAX_DEPTH,
+    MAX_NODES,
+    TAG_NULL,
+    NodeBuilder,
+    TooBig,
+    TooDeep,
+)
+from checker.yaml_document import Document, JsonPath, Position, walk_paths
+
+__all__ = [
+    "MAX_ALIASES",
+    "MAX_DEPTH",
+    "MAX_FILE_BYTES",
+    "MAX_NODES",
+    "Document",
+    "JsonPath",
+    "Position",
+    "load_file",
+    "load_text",
+    "walk_paths",
+]
 
 MAX_FILE_BYTES = 1_000_000
-MAX_NODES = 200_000
-MAX_ALIASES = 1_000
-# Policy files nest a few levels; composing recurses once per level (in C for libyaml,
-# which crashes the process past ~10,000 levels, then in Python), so depth is bounded.
-MAX_DEPTH = 64
 
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_TAG_INT = "tag:yaml.org,2002:int"
-_TAG_FLOAT = "tag:yaml.org,2002:float"
-_TAG_BOOL = "tag:yaml.org,2002:bool"
-_TAG_NULL = "tag:yaml.org,2002:null"
-_TAG_MERGE = "tag:yaml.org,2002:merge"
 _OPEN = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
 _CLOSE = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
-
-JsonPath = tuple[str | int, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Position:
-    """1-based line and column of a node in its file."""
-
-    line: int
-    column: int
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class Document:
-    """A loaded YAML mapping with the position of every value and key in it."""
-
-    file: str
-    data: dict[str, Any]
-    positions: dict[JsonPath, Position] = field(repr=False)
-    key_positions: dict[JsonPath, Position] = field(repr=False)
-
-    def position(self, path: JsonPath, *, key: bool = False) -> Position:
-        """Position of the node at ``path`` (its key with ``key=True``), else its nearest parent."""
-        table = self.key_positions if key else self.positions
-        probe = tuple(path)
-        while probe:
-            if probe in table:
-                return table[probe]
-            if probe in self.positions:
-                return self.positions[probe]
-            probe = probe[:-1]
-        return self.positions.get((), Position(1, 1))
-
-    def finding(
-        self,
-        path: JsonPath,
-        rule: str,
-        message: str,
-        *,
-        severity: Severity = Severity.ERROR,
-        hint: str = "",
-        key: bool = False,
-    ) -> Finding:
-        """A Finding located at the node ``path`` of this document."""
-        pos = self.position(path, key=key)
-        return Finding(
-            rule=rule,
-            severity=severity,
-            message=message,
-            file=self.file,
-            line=pos.line,
-            column=pos.column,
-            hint=hint,
-        )
-
-
-class _Builder:
-    """Turns a composed node graph into plain data, recording positions and problems."""
-
-    def __init__(self, file: str) -> None:
-        self.file = file
-        self.positions: dict[JsonPath, Position] = {}
-        self.key_positions: dict[JsonPath, Position] = {}
-        self.findings: list[Finding] = []
-        self.nodes = 0
-        self.aliases = 0
-        self.seen: set[int] = set()
-
-    def _error(self, node: yaml.Node, rule: str, message: str, hint: str = "") -> None:
-        self.findings.append(
-            Finding(
-                rule=rule,
-                severity=Severity.ERROR,
-                message=message,
-                file=self.file,
-                line=node.start_mark.line + 1,
-                column=node.start_mark.column + 1,
-                hint=hint,
-            )
-        )
-
-    def build(self, node: yaml.Node, path: JsonPath) -> Any:
-        if len(path) > MAX_DEPTH:  # reachable through aliases of nodes nested in turn
-            raise _TooDeep(Position(node.start_mark.line + 1, node.start_mark.column + 1))
-        self.nodes += 1
-        if self.nodes > MAX_NODES:
-            raise _TooBig(node)
-        if id(node) in self.seen:
-            self.aliases += 1
-            if self.aliases > MAX_ALIASES:
-                raise _TooBig(node)
-        if not isinstance(node, yaml.ScalarNode):
-            self.seen.add(id(node))
-        self.positions[path] = Position(node.start_mark.line + 1, node.start_mark.column + 1)
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, path)
-        if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
-        assert isinstance(node, yaml.ScalarNode)
-        return _scalar(node)
-
-    def _mapping(self, node: yaml.MappingNode, path: JsonPath) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            if key_node.tag == _TAG_MERGE:
-                self._error(
-                    key_node,
-                    "yaml.merge-key",
-                    "merge keys (<<) are not allowed in policy files",
-                    "write the keys out; a reviewer must see every value",
-                )
-                continue
-            if not isinstance(key_node, yaml.ScalarNode):
-                self._error(key_node, "yaml.key-type", "mapping keys must be plain strings")
-                continue
-            key = str(key_node.value)
-            if key in out:
-                first = self.key_positions[(*path, key)]
-                self._error(
-                    key_node,
-                    "yaml.duplicate-key",
-                    f"duplicate key {key!r} (first defined at line {first.line})",
-                    "YAML parsers silently keep the last value; remove one of them",
-                )
-                continue
-            self.key_positions[(*path, key)] = Position(
-                key_node.start_mark.line + 1, key_node.start_mark.column + 1
-            )
-            out[key] = self.build(value_node, (*path, key))
-        return out
-
-
-class _TooDeep(Exception):
-    def __init__(self, where: Position) -> None:
-        super().__init__("nesting limit")
-        self.where = where
 
 
 def _too_deep(where: Position, file: str) -> Finding:
@@ -204,34 +78,6 @@ def _deepest_mark(text: str, loader: type[yaml.SafeLoader] = _Loader) -> Positio
     except yaml.YAMLError:
         return None
     return None
-
-
-class _TooBig(Exception):
-    def __init__(self, node: yaml.Node) -> None:
-        super().__init__("alias expansion limit")
-        self.node = node
-
-
-def _scalar(node: yaml.ScalarNode) -> Any:
-    """Resolve a plain scalar: ints, floats, bools and nulls; everything else is a string."""
-    value: str = node.value
-    if node.style not in (None, ""):
-        return value
-    if node.tag == _TAG_BOOL:
-        return value.lower() in ("true", "yes", "on")
-    if node.tag == _TAG_NULL:
-        return None
-    if node.tag == _TAG_INT:
-        try:
-            return int(value.replace("_", ""), 0)
-        except ValueError:
-            return value
-    if node.tag == _TAG_FLOAT:
-        try:
-            return float(value.replace("_", ""))
-        except ValueError:
-            return value
-    return value
 
 
 def load_text(text: str, file: str) -> tuple[Document | None, list[Finding]]:
@@ -281,7 +127,7 @@ def load_text(text: str, file: str) -> tuple[Document | None, list[Finding]]:
             )
         ]
     if not documents or (
-        isinstance(documents[0], yaml.ScalarNode) and documents[0].tag == _TAG_NULL
+        isinstance(documents[0], yaml.ScalarNode) and documents[0].tag == TAG_NULL
     ):
         return Document(file=file, data={}, positions={(): Position(1, 1)}, key_positions={}), []
     root = documents[0]
@@ -297,12 +143,12 @@ def load_text(text: str, file: str) -> tuple[Document | None, list[Finding]]:
                 column=root.start_mark.column + 1,
             )
         ]
-    builder = _Builder(file)
+    builder = NodeBuilder(file)
     try:
         data = builder.build(root, ())
-    except _TooDeep as deep_alias:
+    except TooDeep as deep_alias:
         return None, [_too_deep(deep_alias.where, file)]
-    except _TooBig as big:
+    except TooBig as big:
         return None, [
             Finding(
                 rule="yaml.alias-limit",
@@ -357,14 +203,3 @@ def _file_finding(
     return Finding(
         rule=rule, severity=Severity.ERROR, message=message, file=file, line=line, column=column
     )
-
-
-def walk_paths(data: Any, path: JsonPath = ()) -> Iterator[JsonPath]:
-    """Every path in ``data``, parents first."""
-    yield path
-    if isinstance(data, dict):
-        for key, value in data.items():
-            yield from walk_paths(value, (*path, key))
-    elif isinstance(data, list):
-        for i, value in enumerate(data):
-            yield from walk_paths(value, (*path, i))
