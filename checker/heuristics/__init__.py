@@ -87,10 +87,15 @@ def _unparsed(artifact: ArtifactView, target_python: tuple[int, int] | None) -> 
     return findings
 
 
-def scan_artifacts(paths: Sequence[Path], *, registry: RuleRegistry | None = None) -> list[Finding]:
+def scan_artifacts(
+    paths: Sequence[Path],
+    *,
+    registry: RuleRegistry | None = None,
+    target_python: tuple[int, int] | None = None,
+) -> list[Finding]:
     """Findings for several artifacts, sorted; raises ArtifactError on an unreadable one."""
     registry = registry or RuleRegistry.default()
     findings: list[Finding] = []
     for path in paths:
-        findings.extend(scan_artifact(path, registry=registry))
+        findings.extend(scan_artifact(path, registry=registry, target_python=target_python))
     return sort_findings(findings)

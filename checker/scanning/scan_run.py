@@ -8,17 +8,19 @@ that cannot be decided raises ``SkillgateError`` (exit 3); nothing is skipped si
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from typing import Protocol
 
 import click
 
 from checker.exit_codes import SkillgateError, UsageError
 from checker.findings import Finding, Severity
 from checker.lock.artifacts import fetch
+from checker.lock.target import parse_tag
 from checker.lockfile import Lock, LockedPackage, read_lock
 from checker.scanning.name_checks import (
     malicious_name_findings,
@@ -40,7 +42,15 @@ from checker.vulns.waivers import WaiverBook
 ENGINES = ("ours", "pip-audit")
 LOCK_NAME = "requirements.lock"
 
-HeuristicsScan = Callable[[Sequence[Path]], list[Finding]]
+
+class HeuristicsScan(Protocol):
+    """Scans artifacts for a sandbox interpreter (``checker.heuristics.scan_artifacts``)."""
+
+    def __call__(
+        self, paths: Sequence[Path], *, target_python: tuple[int, int] | None = None
+    ) -> list[Finding]: ...
+
+
 """Static analysis of a package's artifacts (``checker.heuristics.scan_artifacts``)."""
 
 
@@ -180,11 +190,13 @@ def _heuristics(
     options: ScanOptions,
 ) -> list[Finding]:
     findings: list[Finding] = []
+    major, minor = parse_tag(lock.target).python.split(".")
+    target_python = (int(major), int(minor))
     label = f"scanning {lock.skill or 'lock'}"
     for package in _progress(lock.packages, label, options.progress):
         paths = fetch(package, options.cache)
         try:
-            found = scan(paths)
+            found = scan(paths, target_python=target_python)
         except SkillgateError:
             raise
         except Exception as exc:  # noqa: BLE001 - a crashing rule must fail, not pass

@@ -106,7 +106,9 @@ def test_tampered_artifact_exits_3(evil_repo: Path, advisory_index: Path, tmp_pa
     assert "refusing it" in err
 
 
-def crashing_rule(paths: Sequence[Path]) -> list[Finding]:
+def crashing_rule(
+    paths: Sequence[Path], *, target_python: tuple[int, int] | None = None
+) -> list[Finding]:
     """A heuristics implementation whose rule crashes on every artifact."""
     raise RuntimeError(f"cannot parse {paths[0].name}")
 
