@@ -14,8 +14,8 @@ from collections.abc import Iterable
 from checker.findings import Finding, Severity
 from checker.heuristics import api_names as api
 from checker.heuristics.artifact import ArtifactView, PythonModule
+from checker.heuristics.flow_types import CallSite, Taint
 from checker.heuristics.interface import HeuristicRule
-from checker.heuristics.pyflow import CallSite, Taint
 
 DECODE_EXEC = "mal.decode-exec"
 DOWNLOAD_EXEC = "mal.download-exec"

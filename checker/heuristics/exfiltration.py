@@ -9,8 +9,8 @@ from collections.abc import Iterable
 from checker.findings import Finding, Severity
 from checker.heuristics import api_names as api
 from checker.heuristics.artifact import ArtifactView, PythonModule
+from checker.heuristics.flow_types import CallSite, StringSite, Taint
 from checker.heuristics.interface import HeuristicRule
-from checker.heuristics.pyflow import CallSite, StringSite, Taint
 
 CREDENTIAL_EXFIL = "mal.credential-exfil"
 EXFIL_ENDPOINT = "mal.exfil-endpoint"

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from checker.findings import Finding, Severity
 from checker.heuristics import api_names as api
 from checker.heuristics.artifact import ArtifactView, PythonModule
+from checker.heuristics.flow_types import CallSite, Taint
 from checker.heuristics.interface import HeuristicRule
-from checker.heuristics.pyflow import CallSite, Taint
 
 NETWORK = "mal.install-hook-network"
 PROCESS = "mal.install-hook-process"

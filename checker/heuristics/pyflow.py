@@ -11,12 +11,12 @@ Everything is iterative: hostile, deeply nested code cannot exhaust the Python s
 from __future__ import annotations
 
 import ast
-import enum
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from checker.heuristics import api_names as api
+from checker.heuristics.flow_types import CallSite, StringSite, Taint
 from checker.heuristics.syntax import (
     SKIPPED_NODES,
     STRING_BUILTINS,
@@ -31,22 +31,6 @@ from checker.heuristics.syntax import (
     target_keys,
     walk,
 )
-
-
-class Taint(enum.IntFlag):
-    """Where a value may come from."""
-
-    NONE = 0
-    DECODED = enum.auto()  # decoded or decompressed from a literal or from network data
-    NETWORK = enum.auto()  # a network client, or data read from one
-    SOCKET = enum.auto()  # a raw socket
-    FILE = enum.auto()  # a local file, or data read from one
-    CREDENTIAL = enum.auto()  # names or reads a credential store
-    ENVIRON = enum.auto()  # the whole process environment
-    DOWNLOADED = enum.auto()  # a path that network data was written to
-    UNPACKED = enum.auto()  # decoded or decompressed from a local file
-    FIXED_URL = enum.auto()  # network data from an address the code itself holds (not a caller's)
-
 
 ENVIRON_ITEM_METHODS = frozenset({"get", "pop", "setdefault", "__getitem__", "__contains__"})
 INTERESTING_CALLS = (
@@ -64,30 +48,6 @@ MANGLED_NAME = re.compile(r"^(?:[Il1O0_]{6,}|_0x[0-9a-fA-F]{3,})$")
 MANGLED_FIRST = frozenset("_IlO")
 OBFUSCATOR_NAMES = frozenset({"__pyarmor__", "__obfuscator__"})
 WRITE_METHODS = frozenset({"write", "write_bytes"})
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class CallSite:
-    """A call the rules care about, with the taint of what flows into it."""
-
-    name: str  # resolved dotted name ("s.send" for a method of a local), "" when unresolvable
-    method: str  # last attribute of the callee ("" for a bare name)
-    node: ast.Call
-    receiver: Taint
-    arguments: Taint  # union over positional and keyword arguments
-    keywords: dict[str, Taint]
-    strings: tuple[str, ...]  # string literals in the arguments, names bound to literals included
-    scope: Taint  # union of every label in the enclosing scope
-    scope_calls: frozenset[str]  # resolved names of the interesting calls in the same scope
-    module_level: bool  # runs on import (module or class body), not inside a function
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class StringSite:
-    """A string literal in code (bare string statements such as docstrings excluded)."""
-
-    value: str
-    node: ast.expr
 
 
 @dataclass(kw_only=True, slots=True)

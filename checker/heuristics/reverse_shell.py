@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from checker.findings import Finding, Severity
 from checker.heuristics import api_names as api
 from checker.heuristics.artifact import ArtifactView, PythonModule
+from checker.heuristics.flow_types import CallSite, Taint
 from checker.heuristics.interface import HeuristicRule
-from checker.heuristics.pyflow import CallSite, Taint
 
 REVERSE_SHELL = "mal.reverse-shell"
 STREAMS = ("stdin", "stdout", "stderr")
