@@ -151,6 +151,27 @@ class ArtifactView:
         """The ``file`` of a finding: ``<artifact filename>!<member path>``."""
         return f"{self.name}!{member.path}"
 
+    def code_finding(
+        self,
+        module: PythonModule,
+        node: ast.AST,
+        rule: str,
+        severity: Severity,
+        what: str,
+        *,
+        hint: str = "",
+    ) -> Finding:
+        """A Finding at ``node`` of a parsed Python ``module`` of this artifact."""
+        return self.finding(
+            rule=rule,
+            severity=severity,
+            member=module.member,
+            module=module,
+            node=node,
+            what=what,
+            hint=hint,
+        )
+
     def finding(
         self,
         *,

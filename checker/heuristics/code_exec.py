@@ -56,11 +56,4 @@ class CodeExecution(HeuristicRule):
             found = _judge(site)
             if found:
                 rule, severity, what = found
-                yield artifact.finding(
-                    rule=rule,
-                    severity=severity,
-                    member=module.member,
-                    module=module,
-                    node=site.node,
-                    what=what,
-                )
+                yield artifact.code_finding(module, site.node, rule, severity, what)

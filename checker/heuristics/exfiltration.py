@@ -75,24 +75,16 @@ class Exfiltration(HeuristicRule):
             if not stolen and not environment:
                 continue
             what = "credential file content" if stolen else "the whole environment"
-            yield artifact.finding(
-                rule=CREDENTIAL_EXFIL,
-                severity=Severity.ERROR,
-                member=module.member,
-                module=module,
-                node=site.node,
-                what=f"{what} is sent over the network ({site.name or site.method})",
+            yield artifact.code_finding(
+                module,
+                site.node,
+                CREDENTIAL_EXFIL,
+                Severity.ERROR,
+                f"{what} is sent over the network ({site.name or site.method})",
             )
         in_tests = is_test_file(module.member.path)
         for string in module.facts.strings:
             found = _endpoint(string, in_tests)
             if found:
                 rule, severity, what = found
-                yield artifact.finding(
-                    rule=rule,
-                    severity=severity,
-                    member=module.member,
-                    module=module,
-                    node=string.node,
-                    what=what,
-                )
+                yield artifact.code_finding(module, string.node, rule, severity, what)

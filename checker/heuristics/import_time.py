@@ -101,12 +101,11 @@ class ImportTime(HeuristicRule):
             suspicious = not network and any(
                 api.SUSPICIOUS_COMMAND.search(text) for text in site.strings
             )
-            yield artifact.finding(
-                rule=NETWORK if network else PROCESS,
-                severity=Severity.ERROR if suspicious else Severity.WARNING,
-                member=module.member,
-                module=module,
-                node=site.node,
-                what=f"runs at import time: {'connects' if network else 'starts a process'} "
-                f"({site.name})",
+            action = "connects" if network else "starts a process"
+            yield artifact.code_finding(
+                module,
+                site.node,
+                NETWORK if network else PROCESS,
+                Severity.ERROR if suspicious else Severity.WARNING,
+                f"runs at import time: {action} ({site.name})",
             )

@@ -137,13 +137,12 @@ class InstallHooks(HeuristicRule):
             if found is None:
                 continue
             rule, severity, what = found
-            yield artifact.finding(
-                rule=rule,
-                severity=severity,
-                member=module.member,
-                module=module,
-                node=site.node,
-                what=what,
+            yield artifact.code_finding(
+                module,
+                site.node,
+                rule,
+                severity,
+                what,
                 hint="install-time code must not reach the network or run foreign code",
             )
 

@@ -49,11 +49,6 @@ class Obfuscation(HeuristicRule):
 
     def check_module(self, artifact: ArtifactView, module: PythonModule) -> Iterable[Finding]:
         for node, what in _signals(module):
-            yield artifact.finding(
-                rule=OBFUSCATION,
-                severity=Severity.WARNING,
-                member=module.member,
-                module=module,
-                node=node,
-                what=f"obfuscated code ({what})",
+            yield artifact.code_finding(
+                module, node, OBFUSCATION, Severity.WARNING, f"obfuscated code ({what})"
             )

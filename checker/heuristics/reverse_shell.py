@@ -40,22 +40,14 @@ class ReverseShell(HeuristicRule):
         for site in module.facts.calls:
             what = _judge(site)
             if what:
-                yield artifact.finding(
-                    rule=REVERSE_SHELL,
-                    severity=Severity.ERROR,
-                    member=module.member,
-                    module=module,
-                    node=site.node,
-                    what=what,
-                )
+                yield artifact.code_finding(module, site.node, REVERSE_SHELL, Severity.ERROR, what)
         for string in module.facts.strings:
             value = string.value
             if ("/" in value or "nc" in value) and api.REVERSE_SHELL_TEXT.search(value):
-                yield artifact.finding(
-                    rule=REVERSE_SHELL,
-                    severity=Severity.ERROR,
-                    member=module.member,
-                    module=module,
-                    node=string.node,
-                    what="reverse-shell command in a string literal",
+                yield artifact.code_finding(
+                    module,
+                    string.node,
+                    REVERSE_SHELL,
+                    Severity.ERROR,
+                    "reverse-shell command in a string literal",
                 )
