@@ -25,9 +25,9 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from checker.bundle import build_bundle, render_bundle
+from checker.bundle.build import build_bundle, render_bundle
+from checker.policy.validate import validate_repo
 from checker.runtime import Engine
-from checker.validate import validate_repo
 
 PACKAGES = 3_000
 APPROVALS = 10_000

@@ -30,9 +30,9 @@ from typing import Any
 
 import docker.errors
 
-from checker.bundle import git_revision
+from checker.bundle.revision import git_revision
 from checker.lock.target import Target, target_for_repo
-from checker.policy_load import load_repo
+from checker.policy.load import load_repo
 from sandbox.base_image import BaseImage, require_base
 from sandbox.build import build_key, build_skill, image_tag
 from sandbox.engine import connect

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from checker.lockfile import Lock, LockedFile, LockedPackage, render_lock, sha256_text
+from checker.lock.lockfile import Lock, LockedFile, LockedPackage, render_lock, sha256_text
 from checker.vulns.engines import PinnedPackage
 from checker.vulns.matcher import clear_caches
 from checker.vulns.osv_import import load_source

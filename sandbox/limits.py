@@ -17,7 +17,7 @@ import jsonschema
 
 from checker.exit_codes import SkillgateError
 from checker.findings import Finding, Severity
-from checker.yaml_nodes import load_file
+from checker.yaml import load_file
 
 POLICY_FILE = "policy/sandbox.yaml"
 
@@ -88,7 +88,7 @@ class SandboxPolicy:
 
 def schema() -> dict[str, Any]:
     """The shipped JSON Schema of ``policy/sandbox.yaml``."""
-    text = resources.files("checker").joinpath("schemas/sandbox.schema.json").read_text("utf-8")
+    text = resources.files("checker.policy").joinpath("schemas/sandbox.schema.json").read_text("utf-8")
     loaded: dict[str, Any] = json.loads(text)
     return loaded
 

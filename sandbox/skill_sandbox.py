@@ -40,7 +40,7 @@ class SkillSandbox:
         self.repo = repo
         self.policy: SandboxPolicy = load_sandbox_policy(repo)
         if governor is None:
-            from checker.engine_source import engine_for_repo  # noqa: PLC0415 - heavy import
+            from checker.bundle.current import engine_for_repo  # noqa: PLC0415 - heavy import
 
             governor = engine_for_repo(repo, bundle)
         self.governor = governor
@@ -110,7 +110,7 @@ class SkillSandbox:
         """
         if skill_id in self._images:
             return self._images[skill_id]
-        from checker.policy_load import load_repo  # noqa: PLC0415 - heavy import
+        from checker.policy.load import load_repo  # noqa: PLC0415 - heavy import
 
         skill = load_repo(self.repo).skills.get(skill_id)
         if skill is None:

@@ -22,8 +22,8 @@ from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
 from checker.exit_codes import SkillgateError
 from checker.lock.artifacts import fetch_all, sha256_file
+from checker.lock.lockfile import read_lock, requirements_digest, sha256_text
 from checker.lock.target import Target, parse_tag
-from checker.lockfile import read_lock, requirements_digest, sha256_text
 from checker.process import run_command
 from sandbox.cache import cache_dir
 

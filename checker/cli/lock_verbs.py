@@ -11,6 +11,7 @@ import click
 from checker.cli.options import emit_findings, format_option, repo_option
 from checker.exit_codes import ExitCode, SkillgateError, UsageError
 from checker.findings import Finding
+from checker.lock.lockfile import read_lock
 from checker.lock.skill_locks import (
     LOCK_NAME,
     check_skill_lock,
@@ -21,8 +22,7 @@ from checker.lock.skill_locks import (
 )
 from checker.lock.target import target_for_repo
 from checker.lock.tree import build_tree, render_text, to_json
-from checker.lockfile import read_lock
-from checker.policy_load import load_repo
+from checker.policy.load import load_repo
 
 _SKILL_ID = re.compile(r"[a-z0-9][a-z0-9._-]*")
 

@@ -7,15 +7,16 @@ from pathlib import Path
 
 import click
 
-from checker.bundle import build_bundle
+from checker.bundle.build import build_bundle, write_bundle
+from checker.bundle.current import engine_for_repo
 from checker.cli.options import emit_findings, format_option, repo_option, vuln_db_option
-from checker.engine_source import DEFAULT_BUNDLE, engine_for_repo
 from checker.exit_codes import ExitCode, UsageError
-from checker.explain import render as render_explanation
 from checker.findings import Severity
-from checker.gate import policy_test_lines, run_gate, write_bundle
-from checker.policy_tests import run_cases
-from checker.validate import has_errors, today_utc, validate_repo
+from checker.gate.stages import policy_test_lines, run_gate
+from checker.layout import DEFAULT_BUNDLE
+from checker.policy.expectations import run_cases
+from checker.policy.validate import has_errors, today_utc, validate_repo
+from checker.runtime.explain import render as render_explanation
 
 _SEVERITIES = click.Choice([s.label for s in Severity])
 

@@ -47,9 +47,9 @@ def build_cmd(
     Refuses when the policy does not validate or (with --scan) a lock fails the scan
     gates. An unchanged skill is not rebuilt.
     """
-    from checker.bundle import git_revision  # noqa: PLC0415 - keep CLI start fast
+    from checker.bundle.revision import git_revision  # noqa: PLC0415 - keep CLI start fast
     from checker.lock.target import target_for_repo  # noqa: PLC0415
-    from checker.validate import has_errors, validate_repo  # noqa: PLC0415
+    from checker.policy.validate import has_errors, validate_repo  # noqa: PLC0415
     from sandbox.base_image import require_base  # noqa: PLC0415
     from sandbox.build import build_skill  # noqa: PLC0415
     from sandbox.engine import connect  # noqa: PLC0415
@@ -87,7 +87,7 @@ def build_cmd(
 def _scan_passes(repo: Path, skills: list[str], output_format: str) -> bool:
     """Scan each skill's lock with the gates of policy/scanning.yaml; print the findings."""
     from checker.heuristics import scan_artifacts  # noqa: PLC0415 - keep CLI start fast
-    from checker.scanning.scan_run import ScanOptions, run_scan  # noqa: PLC0415
+    from checker.scan.run import ScanOptions, run_scan  # noqa: PLC0415
 
     findings = []
     for skill_id in skills:
@@ -230,7 +230,7 @@ def base_cmd(ctx: click.Context, repo: Path, bootstrap: bool, force: bool) -> No
 def verify_cmd(ctx: click.Context, repo: Path, skill: str, level: str | None) -> None:
     """Check a live probe container of SKILL against the hardening checklist."""
     from checker.lock.target import target_for_repo  # noqa: PLC0415
-    from checker.policy_load import load_repo  # noqa: PLC0415
+    from checker.policy.load import load_repo  # noqa: PLC0415
     from sandbox.base_image import require_base  # noqa: PLC0415
     from sandbox.build import find_image  # noqa: PLC0415
     from sandbox.engine import connect  # noqa: PLC0415

@@ -12,7 +12,7 @@ from checker.cli.options import emit_findings, format_option, repo_option, vuln_
 from checker.exit_codes import ExitCode
 from checker.findings import Severity, sort_findings
 from checker.heuristics import scan_artifacts
-from checker.scanning.scan_run import ENGINES, HeuristicsScan, ScanOptions, run_scan
+from checker.scan.run import ENGINES, HeuristicsScan, ScanOptions, run_scan
 
 
 @click.command()

@@ -21,29 +21,11 @@ class RuleRegistry:
 
     @classmethod
     def default(cls) -> RuleRegistry:
-        """A registry with every built-in rule family."""
+        """A registry with every built-in rule family (``checker.heuristics.rules``)."""
         # Imported here: the rule modules import the artifact model, not the registry.
-        from checker.heuristics.binaries import BundledBinaries  # noqa: PLC0415
-        from checker.heuristics.code_exec import CodeExecution  # noqa: PLC0415
-        from checker.heuristics.exfiltration import Exfiltration  # noqa: PLC0415
-        from checker.heuristics.import_time import ImportTime  # noqa: PLC0415
-        from checker.heuristics.install_hooks import InstallHooks  # noqa: PLC0415
-        from checker.heuristics.obfuscation import Obfuscation  # noqa: PLC0415
-        from checker.heuristics.pth_files import PthFiles  # noqa: PLC0415
-        from checker.heuristics.reverse_shell import ReverseShell  # noqa: PLC0415
+        from checker.heuristics.rules import RULE_FAMILIES  # noqa: PLC0415
 
-        return cls(
-            [
-                InstallHooks(),
-                PthFiles(),
-                CodeExecution(),
-                ReverseShell(),
-                Exfiltration(),
-                ImportTime(),
-                BundledBinaries(),
-                Obfuscation(),
-            ]
-        )
+        return cls(family() for family in RULE_FAMILIES)
 
     def register(self, rule: HeuristicRule) -> None:
         """Add ``rule``; a second rule with the same name replaces the first."""

@@ -22,7 +22,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from checker.exit_codes import SkillgateError
-from checker.lockfile import LockedFile, LockedPackage
+from checker.lock.lockfile import LockedFile, LockedPackage
 
 CACHE_ENV = "SKILLGATE_CACHE"
 _CHUNK = 1 << 16

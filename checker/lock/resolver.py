@@ -24,8 +24,8 @@ from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel
 
 from checker.exit_codes import SkillgateError
 from checker.lock import artifacts, graph, provenance
+from checker.lock.lockfile import LockedFile, LockedPackage
 from checker.lock.target import Target
-from checker.lockfile import LockedFile, LockedPackage
 from checker.process import CommandError, run_command
 
 _NO_MATCH = re.compile(r"No matching distribution found for (\S+)")

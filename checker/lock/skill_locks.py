@@ -16,14 +16,14 @@ from packaging.specifiers import InvalidSpecifier
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from checker.decision import parse_specifier
 from checker.exit_codes import UsageError
 from checker.findings import Finding, Severity
+from checker.lock.lockfile import Lock, LockError, read_lock, render_lock, requirements_digest
 from checker.lock.resolver import resolve
 from checker.lock.target import Target
-from checker.lockfile import Lock, LockError, read_lock, render_lock, requirements_digest
-from checker.model import Ban, Skill
-from checker.policy_load import LoadedRepo
+from checker.policy.load import LoadedRepo
+from checker.policy.model import Ban, Skill
+from checker.runtime.specs import parse_specifier
 
 LOCK_NAME = "requirements.lock"
 

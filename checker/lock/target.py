@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from checker.exit_codes import SkillgateError
-from checker.yaml_nodes import load_file
+from checker.yaml import load_file
 
 # Debian suite -> (python minor, glibc) of the system interpreter the image ships.
 SUITES: dict[str, tuple[str, tuple[int, int]]] = {

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from checker.lockfile import Lock, LockedPackage
+from checker.lock.lockfile import Lock, LockedPackage
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from checker.lock.target import target_for_repo
-from checker.policy_load import load_repo
+from checker.policy.load import load_repo
 from sandbox.base_image import BaseImage, bootstrap_base
 from sandbox.build import BuildResult, build_skill
 from sandbox.engine import connect

@@ -11,7 +11,7 @@ import pytest
 from checker.exit_codes import ExitCode
 from checker.lock import artifacts
 from checker.lock.artifacts import ArtifactError, fetch
-from checker.lockfile import LockedFile, LockedPackage
+from checker.lock.lockfile import LockedFile, LockedPackage
 from tests.lock.conftest import Index
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from checker.lockfile import read_lock
+from checker.lock.lockfile import read_lock
 from tests.conftest import run_cli
 from tests.lock.conftest import Index, write_repo, write_skill
 from tests.lock.local_index import make_sdist, make_wheel, serve, write_index

@@ -10,7 +10,7 @@ import pytest
 
 from checker.exit_codes import ExitCode, SkillgateError
 from checker.lock.artifacts import sha256_file
-from checker.lockfile import (
+from checker.lock.lockfile import (
     Lock,
     LockedFile,
     LockedPackage,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from checker.lock.lockfile import Lock, LockedFile, LockedPackage
 from checker.lock.tree import build_tree, render_text
-from checker.lockfile import Lock, LockedFile, LockedPackage
 from tests.conftest import run_cli
 from tests.lock.conftest import Index, write_repo
 

@@ -1,6 +1,6 @@
 """Compile a reference policy into the product's bundle, the way ``skillgate compile`` does.
 
-The policy goes through ``checker.model.Policy`` and ``checker.bundle.policy_content``
+The policy goes through ``checker.policy.model.Policy`` and ``checker.bundle.build.policy_content``
 (name normalisation, sorting, sources), then gets skills, a revision and its digest.
 """
 
@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from checker import model
-from checker.bundle import policy_content
-from checker.decision import canonical_digest, day_of
+from checker.bundle.build import policy_content
+from checker.policy import model
 from checker.runtime import Engine
+from checker.runtime.bundle_format import canonical_digest, day_of
 from tests.property.reference import RefPolicy, normalise
 
 

@@ -1,6 +1,6 @@
 """A deliberately simple reference for the decision semantics of the architecture guide.
 
-Written from the guide's text, not from ``checker.decide``: no indexes, no caches, no
+Written from the guide's text, not from ``checker.runtime.semantics``: no indexes, no caches, no
 precomputation; every query walks the whole policy. It uses ``packaging`` only to parse
 versions and specifiers and to test containment, and nothing from ``checker``, so that
 a property test comparing the two catches a mistake in either.

@@ -12,9 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from packaging.version import InvalidVersion, Version
 
-from checker.decision import MAX_INPUT_LENGTH, Decision, canonical_name
 from checker.runtime import Engine
-from checker.yaml_nodes import Document, load_text
+from checker.runtime.decision import Decision
+from checker.runtime.specs import MAX_INPUT_LENGTH, canonical_name
+from checker.yaml import Document, load_text
 from tests.property.bundles import bundle_for
 from tests.property.reference import RefApproval, RefBan, RefLevel, RefPolicy, RefSkill
 

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from checker.decision import day_of
+from checker.runtime.bundle_format import day_of
 from tests.property.bundles import engine_at
 from tests.property.policies import (
     QUERY_AGENTS,

@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from checker.lockfile import Lock, LockedFile, LockedPackage, render_lock, sha256_text
+from checker.lock.lockfile import Lock, LockedFile, LockedPackage, render_lock, sha256_text
 from tests.conftest import SHARED, advisory_index
 
 ADVISORY_DB = SHARED / "advisory-db"

@@ -11,7 +11,7 @@ import pytest
 
 from checker.exit_codes import SkillgateError
 from checker.findings import Finding
-from checker.scanning.scan_run import ScanOptions, run_scan
+from checker.scan.run import ScanOptions, run_scan
 from tests.conftest import run_cli
 from tests.scan.conftest import OLD_DB_OK, lock_text, locked, make_repo, pin_line
 

@@ -9,8 +9,8 @@ import pytest
 
 from checker.exit_codes import SkillgateError
 from checker.findings import Severity
-from checker.scanning.settings import ScanningPolicy, load_scanning_policy
-from checker.schema_check import validator
+from checker.policy.scanning import ScanningPolicy, load_scanning_policy
+from checker.policy.schema import validator
 from checker.vulns.waivers import Waiver, WaiverBook
 from tests.conftest import ROOT
 

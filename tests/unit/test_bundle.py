@@ -12,10 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checker.bundle import build_bundle, policy_content, render_bundle
-from checker.decision import canonical_digest
+from checker.bundle.build import build_bundle, policy_content, render_bundle
+from checker.policy.validate import validate_repo
 from checker.runtime import BundleError, Engine
-from checker.validate import validate_repo
+from checker.runtime.bundle_format import canonical_digest
 from tests.property.bundles import to_model
 from tests.property.reference import RefApproval, RefBan, RefLevel, RefPolicy
 

@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 
-from checker.decision import CACHE_SIZE_ENV, DEFAULT_CACHE_SIZE, canonical_digest, day_of
 from checker.runtime import BundleError, Decision, Engine
+from checker.runtime.bundle_format import canonical_digest, day_of
+from checker.runtime.engine import CACHE_SIZE_ENV, DEFAULT_CACHE_SIZE
 from tests.property.bundles import bundle_for
 from tests.property.reference import RefApproval, RefBan, RefLevel, RefPolicy, RefSkill
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from checker.yaml_nodes import MAX_FILE_BYTES, Position, load_file, load_text
+from checker.yaml import MAX_FILE_BYTES, Position, load_file, load_text
 
 
 def test_positions_of_values_and_keys() -> None:

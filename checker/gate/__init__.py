@@ -1,0 +1,1 @@
+"""``skillgate gate``: every stage CI needs, each yielding an exit code (``stages``)."""

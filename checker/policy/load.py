@@ -1,0 +1,167 @@
+"""Read a policy repository: every YAML file loaded, schema-checked, turned into the model.
+
+Problems never stop the load: each becomes a Finding and the entries that passed
+their schema still make it into the model, so one run reports every mistake.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from checker.findings import Finding, Severity
+from checker.policy import model
+from checker.policy.schema import check_document
+from checker.yaml import Document, JsonPath, load_file
+
+POLICY_DIR = "policy"
+SKILLS_DIR = "skills"
+_SINGLE_FILES = {
+    "maturity.yaml": "maturity",
+    "agents.yaml": "agents",
+    "bans.yaml": "bans",
+    "scanning.yaml": "scanning",
+    "sandbox.yaml": "sandbox",
+}
+_REQUIRED = ("maturity.yaml",)
+_DIRECTORIES = {"packages": "packages", "tests": "policy-tests"}
+
+
+@dataclass(kw_only=True, slots=True)
+class LoadedRepo:
+    """A repository after loading and schema checks; ``findings`` holds their problems."""
+
+    root: Path
+    policy: model.Policy
+    skills: dict[str, model.Skill]
+    raw: dict[str, Document] = field(default_factory=dict)
+    kinds: dict[str, str] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+
+
+def policy_files(root: Path) -> Iterator[tuple[str, str]]:
+    """(relative path, kind) of every file that belongs to the policy, sorted."""
+    policy = root / POLICY_DIR
+    for name, kind in sorted(_SINGLE_FILES.items()):
+        if (policy / name).is_file() or name in _REQUIRED:
+            yield f"{POLICY_DIR}/{name}", kind
+    for directory, kind in sorted(_DIRECTORIES.items()):
+        for path in sorted((policy / directory).glob("*.yaml")):
+            yield path.relative_to(root).as_posix(), kind
+    for path in sorted((root / SKILLS_DIR).glob("*/skill.yaml")):
+        yield path.relative_to(root).as_posix(), "skill"
+
+
+def input_files(root: Path) -> list[Path]:
+    """Every file whose content a compiled bundle depends on (for freshness checks)."""
+    files = [root / rel for rel, _ in policy_files(root) if (root / rel).is_file()]
+    files += sorted((root / SKILLS_DIR).glob("*/requirements.lock"))
+    return sorted(files)
+
+
+def _stray_files(root: Path) -> Iterator[Finding]:
+    policy = root / POLICY_DIR
+    if not policy.is_dir():
+        return
+    known = {rel for rel, _ in policy_files(root)}
+    for path in sorted(policy.rglob("*")):
+        rel = path.relative_to(root).as_posix()
+        if path.is_file() and rel not in known and path.suffix in (".yml", ".yaml", ".json"):
+            # An error, not a warning: a ban saved as bans.yml would otherwise be
+            # ignored while validate passes. Line 1 so the annotation shows in the diff.
+            yield Finding(
+                rule="repo.unknown-file",
+                severity=Severity.ERROR,
+                message="this file is not part of the policy layout and would be ignored",
+                file=rel,
+                line=1,
+                column=1,
+                hint="policy files end in .yaml and live where the layout says (see README)",
+            )
+
+
+def load_repo(root: Path) -> LoadedRepo:
+    """Load and schema-check every policy and skill file under ``root``."""
+    findings: list[Finding] = list(_stray_files(root))
+    raw: dict[str, Document] = {}
+    kinds: dict[str, str] = {}
+    bad: dict[str, set[JsonPath]] = {}
+    for rel, kind in policy_files(root):
+        path = root / rel
+        if not path.is_file():
+            findings.append(
+                Finding(
+                    rule="repo.missing-file",
+                    severity=Severity.ERROR,
+                    message=f"required policy file {rel} is missing",
+                    file=rel,
+                )
+            )
+            continue
+        document, load_findings = load_file(path, rel)
+        findings += load_findings
+        if document is None:
+            continue
+        schema_results = check_document(document, kind)
+        findings += [finding for finding, _ in schema_results]
+        raw[rel], kinds[rel] = document, kind
+        paths = [path for _, path in schema_results]
+        bad[rel] = _bad_entries(paths, whole=kind in ("maturity", "skill", "scanning", "sandbox"))
+    policy = _policy(raw, kinds, bad)
+    skills = {
+        doc.data["id"]: model.skill_from(doc, (root / rel).parent)
+        for rel, doc in raw.items()
+        if kinds[rel] == "skill" and () not in bad[rel]
+    }
+    return LoadedRepo(
+        root=root, policy=policy, skills=skills, raw=raw, kinds=kinds, findings=findings
+    )
+
+
+def _bad_entries(paths: list[JsonPath], *, whole: bool) -> set[JsonPath]:
+    """Entries (``(key, index)``) that failed the schema; ``()`` means the whole file."""
+    bad: set[JsonPath] = set()
+    for path in paths:
+        if whole or len(path) < 2 or not isinstance(path[1], int):
+            bad.add(())
+        else:
+            bad.add(path[:2])
+    return bad
+
+
+def _policy(
+    raw: dict[str, Document], kinds: dict[str, str], bad: dict[str, set[JsonPath]]
+) -> model.Policy:
+    levels: tuple[model.Level, ...] = ()
+    default_level, enabled, transitive = "", True, "inherit"
+    agents: list[model.Agent] = []
+    approvals: list[model.Approval] = []
+    bans: list[model.Ban] = []
+    cases: list[model.PolicyCase] = []
+    for rel, document in raw.items():
+        kind, skip = kinds[rel], bad[rel]
+        if kind == "maturity" and () not in skip:
+            levels = model.levels_from(document, skip)
+            default_level = document.data["default_level"]
+            enabled = document.data.get("enabled", True)
+        elif kind == "agents" and () not in skip:
+            agents += model.agents_from(document, skip)
+        elif kind == "packages" and () not in skip:
+            approvals += model.approvals_from(document, skip)
+        elif kind == "bans" and () not in skip:
+            bans += model.bans_from(document, skip)
+        elif kind == "policy-tests" and () not in skip:
+            cases += model.cases_from(document, skip)
+        elif kind == "scanning" and () not in skip:
+            transitive = str(document.data.get("transitive", "inherit"))
+    return model.Policy(
+        levels=levels,
+        default_level=default_level,
+        enabled=enabled,
+        agents=tuple(agents),
+        approvals=tuple(approvals),
+        bans=tuple(bans),
+        cases=tuple(cases),
+        transitive=transitive,
+    )

@@ -1,0 +1,76 @@
+"""``validate``: load + schema + every semantic rule, all findings in one run."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from checker.bundle.build import policy_content
+from checker.findings import Finding, Severity, sort_findings
+from checker.policy.load import LoadedRepo, load_repo
+from checker.policy.model import Policy
+from checker.policy.rules import RULES, RuleContext
+from checker.runtime import Engine
+from checker.runtime.bundle_format import BundleError, canonical_digest, day_of
+
+
+def today_utc() -> date:
+    return datetime.now(UTC).date()
+
+
+def _known_levels_only(policy: Policy) -> Policy:
+    """The policy without entries that name unknown levels (already reported)."""
+    names = {level.name for level in policy.levels}
+    return dataclasses.replace(
+        policy,
+        agents=tuple(a for a in policy.agents if a.level in names),
+        approvals=tuple(a for a in policy.approvals if a.min_level in names),
+    )
+
+
+def engine_for_policy(policy: Policy, today: date) -> Engine | None:
+    """An engine over the policy alone (no skills), deciding as of ``today``."""
+    content = policy_content(_known_levels_only(policy))
+    content["skills"] = {}
+    content["revision"] = "working-tree"
+    content["digest"] = canonical_digest(content)
+    seconds = day_of(today) * 86400.0
+    try:
+        return Engine.from_bundle(content, cache_size=4096, clock=lambda: seconds)
+    except BundleError:
+        return None
+
+
+def validate_repo(
+    root: Path, *, today: date | None = None, expiring_days: int = 30
+) -> tuple[LoadedRepo, list[Finding]]:
+    """Load ``root`` and run every rule; a crashing rule is an error finding."""
+    when = today or today_utc()
+    repo = load_repo(root)
+    ctx = RuleContext(
+        repo=repo,
+        today=when,
+        expiring_days=expiring_days,
+        engine=engine_for_policy(repo.policy, when),
+        level_names=tuple(level.name for level in repo.policy.levels),
+    )
+    findings = list(repo.findings)
+    for rule in RULES:
+        try:
+            findings.extend(rule(ctx))
+        except Exception as exc:  # noqa: BLE001 - a crashing rule must fail closed, not vanish
+            findings.append(
+                Finding(
+                    rule="internal.rule-crashed",
+                    severity=Severity.ERROR,
+                    message=f"rule {getattr(rule, '__name__', rule)!r} crashed: "
+                    f"{type(exc).__name__}: {exc}",
+                    hint="a bug in skillgate; the policy cannot be judged until it is fixed",
+                )
+            )
+    return repo, sort_findings(findings)
+
+
+def has_errors(findings: list[Finding], fail_on: Severity = Severity.ERROR) -> bool:
+    return any(f.severity >= fail_on for f in findings)

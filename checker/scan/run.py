@@ -1,0 +1,229 @@
+"""One scan: every selected lock through a vulnerability engine, then the heuristics.
+
+Order matters for failing fast and closed: the policy and the locks are read first, then
+the DB is opened and its age checked, and only then are artifacts downloaded. Anything
+that cannot be decided raises ``SkillgateError`` (exit 3); nothing is skipped silently.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol
+
+import click
+
+from checker.exit_codes import SkillgateError, UsageError
+from checker.findings import Finding, Severity
+from checker.lock.artifacts import fetch
+from checker.lock.lockfile import Lock, LockedPackage, read_lock
+from checker.lock.target import parse_tag
+from checker.policy.scanning import ScanningPolicy, load_scanning_policy
+from checker.scan.name_checks import (
+    malicious_name_findings,
+    typosquat_findings,
+    typosquat_index,
+)
+from checker.scan.vuln_findings import vuln_findings
+from checker.vulns.db_location import resolve_db_dir
+from checker.vulns.engines import PinnedPackage, VulnerabilityEngine
+from checker.vulns.matcher import VulnMatch, severity_of
+from checker.vulns.osv_model import ECOSYSTEM_PYPI
+from checker.vulns.osv_server import OsvQueryServer
+from checker.vulns.ours_engine import OursEngine
+from checker.vulns.pip_audit_engine import PipAuditEngine
+from checker.vulns.vuln_index import VulnIndex
+from checker.vulns.waivers import WaiverBook
+
+ENGINES = ("ours", "pip-audit")
+LOCK_NAME = "requirements.lock"
+
+
+class HeuristicsScan(Protocol):
+    """Scans artifacts for a sandbox interpreter (``checker.heuristics.scan_artifacts``)."""
+
+    def __call__(
+        self, paths: Sequence[Path], *, target_python: tuple[int, int] | None = None
+    ) -> list[Finding]: ...
+
+
+"""Static analysis of a package's artifacts (``checker.heuristics.scan_artifacts``)."""
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ScanOptions:
+    """What to scan and how; built from the command line."""
+
+    repo: Path
+    skill: str | None = None
+    engine: str = "ours"
+    vuln_db: Path | None = None
+    online: bool = False
+    cache: Path | None = None
+    progress: bool = False
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ScanResult:
+    """The findings of a scan and how much it covered."""
+
+    findings: list[Finding]
+    locks: int
+    packages: int
+
+
+def find_locks(repo: Path, skill: str | None) -> list[tuple[str, Path]]:
+    """(repo-relative path, path) of the locks to scan; a skill without a lock is an error."""
+    skills_dir = repo / "skills"
+    if skill is not None:
+        if not (skills_dir / skill / "skill.yaml").is_file():
+            raise UsageError(f"no skill {skill!r} (expected skills/{skill}/skill.yaml)")
+        directories = [skills_dir / skill]
+    else:
+        directories = sorted(p.parent for p in skills_dir.glob("*/skill.yaml"))
+    locks = []
+    for directory in directories:
+        path = directory / LOCK_NAME
+        if not path.is_file():
+            raise SkillgateError(
+                f"skill {directory.name} has no {LOCK_NAME}; run skillgate lock {directory.name}"
+            )
+        locks.append((path.relative_to(repo).as_posix(), path))
+    return locks
+
+
+def run_scan(
+    options: ScanOptions, *, heuristics: HeuristicsScan | None, now: datetime
+) -> ScanResult:
+    """Scan the selected locks; ``heuristics=None`` scans for vulnerabilities only."""
+    policy = load_scanning_policy(options.repo)
+    locks = [(rel, read_lock(path)) for rel, path in find_locks(options.repo, options.skill)]
+    waivers = WaiverBook(policy.waivers, now.date())
+    findings: list[Finding] = []
+    with _engine(options, policy, now) as (engine, index):
+        for rel, lock in locks:
+            matches = engine.audit([_pinned(p) for p in lock.packages])
+            if index is not None:
+                matches = {name: _with_severity(index, ms) for name, ms in matches.items()}
+            findings += vuln_findings(rel, lock.packages, matches, policy, waivers)
+            if index is not None:
+                findings += _malicious_names(rel, lock, matches, index)
+    if heuristics is not None and policy.heuristics_enabled:
+        squats = typosquat_index(options.repo, policy)
+        for rel, lock in locks:
+            for package in lock.packages:
+                found = typosquat_findings(rel, package, squats)
+                findings += [_gate(f, package, policy, waivers) for f in found]
+            findings += _heuristics(lock, heuristics, policy, waivers, options)
+    findings += waivers.findings(policy.file, report_unused=options.skill is None)
+    return ScanResult(
+        findings=findings,
+        locks=len(locks),
+        packages=sum(len(lock.packages) for _, lock in locks),
+    )
+
+
+@contextmanager
+def _engine(
+    options: ScanOptions, policy: ScanningPolicy, now: datetime
+) -> Iterator[tuple[VulnerabilityEngine, VulnIndex | None]]:
+    if options.engine not in ENGINES:
+        raise UsageError(f"unknown engine {options.engine!r}; choose from {', '.join(ENGINES)}")
+    if options.online and options.engine != "pip-audit":
+        raise UsageError("--online only applies to --engine pip-audit")
+    db_dir = resolve_db_dir(options.vuln_db)
+    if options.engine == "pip-audit" and options.online:
+        # pip-audit asks api.osv.dev itself; no local data is needed or claimed.
+        yield PipAuditEngine(osv_url=None), None
+        return
+    index = VulnIndex.open(db_dir)
+    try:
+        index.info.ensure_fresh(policy.max_db_age_days, now)
+        if options.engine == "ours":
+            yield OursEngine(index), index
+            return
+        with OsvQueryServer(db_dir) as server:
+            yield PipAuditEngine(osv_url=server.url), index
+    finally:
+        index.close()
+
+
+def _pinned(package: LockedPackage) -> PinnedPackage:
+    return PinnedPackage(name=package.name, version=package.version, hashes=package.hashes)
+
+
+def _malicious_names(
+    lock_file: str, lock: Lock, matches: dict[str, list[VulnMatch]], index: VulnIndex
+) -> list[Finding]:
+    findings = []
+    for package in lock.packages:
+        matched = {m.id for m in matches.get(package.name, ())}
+        findings += malicious_name_findings(lock_file, package, index, matched)
+    return findings
+
+
+def _with_severity(index: VulnIndex, matches: Sequence[VulnMatch]) -> list[VulnMatch]:
+    # pip-audit's report has no severity; our DB holds the same records, so look it up.
+    out = []
+    for match in matches:
+        record = None if match.severity else index.record(match.id)
+        if record is None:
+            out.append(match)
+            continue
+        entries = [
+            a for a in record.affected if a.ecosystem == ECOSYSTEM_PYPI and a.name == match.package
+        ]
+        severity, score = severity_of(record, entries)
+        out.append(replace(match, severity=severity, score=score))
+    return out
+
+
+def _heuristics(
+    lock: Lock,
+    scan: HeuristicsScan,
+    policy: ScanningPolicy,
+    waivers: WaiverBook,
+    options: ScanOptions,
+) -> list[Finding]:
+    findings: list[Finding] = []
+    major, minor = parse_tag(lock.target).python.split(".")
+    target_python = (int(major), int(minor))
+    label = f"scanning {lock.skill or 'lock'}"
+    for package in _progress(lock.packages, label, options.progress):
+        paths = fetch(package, options.cache)
+        try:
+            found = scan(paths, target_python=target_python)
+        except SkillgateError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a crashing rule must fail, not pass
+            raise SkillgateError(
+                f"heuristics crashed on {package.name}=={package.version}: "
+                f"{type(exc).__name__}: {exc}"
+            ) from None
+        findings += [_gate(f, package, policy, waivers) for f in found]
+    return findings
+
+
+def _gate(
+    finding: Finding, package: LockedPackage, policy: ScanningPolicy, waivers: WaiverBook
+) -> Finding:
+    waiver = waivers.lookup(package.name, (finding.rule,))
+    if waiver is not None:
+        message = f"{finding.message} (waived until {waiver.expires.isoformat()}: {waiver.reason})"
+        return replace(finding, severity=Severity.NOTICE, message=message)
+    if policy.heuristic_fails(finding.severity):
+        return replace(finding, severity=Severity.ERROR)
+    return replace(finding, severity=min(finding.severity, Severity.WARNING))
+
+
+def _progress(items: Sequence[LockedPackage], label: str, enabled: bool) -> Iterator[LockedPackage]:
+    # Progress only on a terminal, and on stderr: piped output (--format json) stays clean.
+    if not enabled:
+        yield from items
+        return
+    with click.progressbar(items, label=label, file=sys.stderr) as bar:
+        yield from bar
