@@ -31,12 +31,11 @@ from typing import Any
 import docker.errors
 
 from checker.bundle.revision import git_revision
-from checker.lock.target import Target, target_for_repo
+from checker.lock.target import Target, target_for
 from checker.policy.load import load_repo
 from sandbox.base_image import BaseImage, require_base
 from sandbox.build import build_key, build_skill, image_tag
 from sandbox.engine import connect
-from sandbox.limits import load_sandbox_policy
 from sandbox.skill_sandbox import SkillSandbox
 
 
@@ -129,10 +128,10 @@ def main() -> None:
     args = parser.parse_args()
 
     client = connect()
-    policy = load_sandbox_policy(args.repo)
-    base = require_base(client, policy.base)
-    target = target_for_repo(args.repo)
     loaded = load_repo(args.repo)
+    policy = loaded.sandbox_policy()
+    base = require_base(client, policy.base)
+    target = target_for(policy.base)
     revision = git_revision(args.repo)
     skill = loaded.skills[args.skill]
     image = build_skill(client, skill, base, target, revision=revision).tag

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from checker.findings import Finding
 
 
 class ExitCode(enum.IntEnum):
@@ -34,3 +39,14 @@ class UsageError(SkillgateError):
     """The command line asked for something impossible (exit 2)."""
 
     exit_code = ExitCode.USAGE
+
+
+class PolicyError(SkillgateError):
+    """The policy has errors (exit 1 on every verb): nothing is decided, compiled or run
+    over a policy that does not validate. ``findings`` holds the errors, for reporters."""
+
+    exit_code = ExitCode.FINDINGS
+
+    def __init__(self, message: str, findings: Sequence[Finding] = ()) -> None:
+        super().__init__(message)
+        self.findings = tuple(findings)

@@ -59,3 +59,8 @@ def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
 def worst(findings: Iterable[Finding]) -> Severity | None:
     """The gravest severity among ``findings``, None when there are none."""
     return max((f.severity for f in findings), default=None)
+
+
+def fails(findings: Iterable[Finding], threshold: Severity = Severity.ERROR) -> bool:
+    """The one failure rule: does any finding reach ``threshold`` (exit 1 when it does)?"""
+    return any(f.severity >= threshold for f in findings)

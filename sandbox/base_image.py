@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from checker.exit_codes import SkillgateError
+from checker.policy.sandbox import BaseSpec
 from checker.process import run_command
 from sandbox.cache import cache_dir
 from sandbox.engine import LABEL_MANAGED, LABEL_ROLE
-from sandbox.limits import BaseSpec
 
 RECIPE_VERSION = "1"
 """Bump when the bootstrap or the trim changes, so that a new base is made."""

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from checker.exit_codes import ExitCode, SkillgateError
-from sandbox.limits import Limits, SandboxPolicy
+from checker.policy.sandbox import Limits, SandboxPolicy
 
 
 class DecisionLike(Protocol):

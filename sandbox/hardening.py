@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from checker.policy.sandbox import Limits
 from sandbox.engine import LABEL_MANAGED
-from sandbox.limits import Limits
 
 SANDBOX_USER = "65534:65534"
 """nobody:nogroup; the image's files are root-owned and read-only to it."""

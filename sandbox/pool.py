@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
+from checker.policy.sandbox import Limits
 from sandbox.grant import GrantedRun
-from sandbox.limits import Limits
 from sandbox.runner import Prepared, RunResult, execute, prepare
 
 PoolKey = tuple[str, tuple[str, ...], Limits]

@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from checker.exit_codes import SkillgateError
-from checker.lock.target import Target, target_for_repo
+from checker.lock.target import Target, target_for
+from checker.policy.sandbox import SandboxPolicy
 from sandbox.base_image import BaseImage, require_base
 from sandbox.build import check_entrypoint, find_image
 from sandbox.engine import connect
 from sandbox.grant import GrantedRun, SkillGovernor, authorize
-from sandbox.limits import SandboxPolicy, load_sandbox_policy
 from sandbox.pool import WarmPool
 from sandbox.runner import RunResult, code_command, run_once, skill_command
 
@@ -26,7 +26,8 @@ class SkillSandbox:
 
     ``governor`` defaults to the repository's engine (compiled bundle or working tree);
     the Docker engine is contacted only after the policy has allowed a run. With
-    ``pool_size > 0`` executions go through a warm pool; close the sandbox to remove it.
+    ``pool_size > 0`` executions go through a warm pool (``None``: the size ``sandbox.yaml``
+    sets); close the sandbox to remove it.
     """
 
     def __init__(
@@ -35,16 +36,20 @@ class SkillSandbox:
         *,
         governor: SkillGovernor | None = None,
         bundle: Path | None = None,
-        pool_size: int = 0,
+        pool_size: int | None = 0,
     ) -> None:
+        from checker.policy.load import load_repo  # noqa: PLC0415 - heavy import
+
         self.repo = repo
-        self.policy: SandboxPolicy = load_sandbox_policy(repo)
+        self.loaded = load_repo(repo)
+        self.policy: SandboxPolicy = self.loaded.sandbox_policy()
         if governor is None:
             from checker.bundle.current import engine_for_repo  # noqa: PLC0415 - heavy import
 
             governor = engine_for_repo(repo, bundle)
         self.governor = governor
-        self._pool_size = pool_size
+        # None: the size sandbox.yaml sets (at least one); 0: no pool, every run is cold.
+        self.pool_size = max(1, self.policy.pool_size) if pool_size is None else pool_size
         self._client: Any | None = None
         self._base: BaseImage | None = None
         self._target: Target | None = None
@@ -110,15 +115,13 @@ class SkillSandbox:
         """
         if skill_id in self._images:
             return self._images[skill_id]
-        from checker.policy.load import load_repo  # noqa: PLC0415 - heavy import
-
-        skill = load_repo(self.repo).skills.get(skill_id)
+        skill = self.loaded.skills.get(skill_id)
         if skill is None:
             raise SkillgateError(f"unknown skill {skill_id!r}")
         if self._base is None:
             self._base = require_base(self.client, self.policy.base)
         if self._target is None:
-            self._target = target_for_repo(self.repo)
+            self._target = target_for(self.policy.base)
         image = find_image(self.client, skill, self._base, self._target)
         if image is None:
             raise SkillgateError(
@@ -138,8 +141,8 @@ class SkillSandbox:
             self._client = None
 
     def _warm_pool(self) -> WarmPool | None:
-        if self._pool_size <= 0:
+        if self.pool_size <= 0:
             return None
         if self._pool is None:
-            self._pool = WarmPool(self.client, size=self._pool_size)
+            self._pool = WarmPool(self.client, size=self.pool_size)
         return self._pool

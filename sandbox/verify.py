@@ -11,12 +11,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
-from checker.exit_codes import SkillgateError
+from checker.exit_codes import SkillgateError, UsageError
+from checker.findings import Finding, Severity
+from checker.policy.sandbox import Limits
 from sandbox.grant import GrantedRun
 from sandbox.hardening import SANDBOX_USER, TMP_PATH
-from sandbox.limits import Limits
 from sandbox.runner import execute, prepare
 
 _MIB = 1024 * 1024
@@ -42,6 +44,32 @@ class Check:
 def probe_source() -> str:
     """The probe script (package data) that runs inside the container."""
     return resources.files("sandbox").joinpath("probe_script.py").read_text("utf-8")
+
+
+def verify_skill(repo: Path, skill_id: str, level: str | None) -> tuple[list[Check], str]:
+    """Verify a live probe container of ``skill_id``'s current image with the limits of
+    ``level`` (default: the skill's own); returns the rows and the skill's file."""
+    import contextlib  # noqa: PLC0415
+
+    from checker.lock.target import target_for  # noqa: PLC0415
+    from checker.policy.load import load_repo  # noqa: PLC0415
+    from sandbox.base_image import require_base  # noqa: PLC0415
+    from sandbox.build import find_image  # noqa: PLC0415
+    from sandbox.engine import connect  # noqa: PLC0415
+    from sandbox.grant import probe_grant  # noqa: PLC0415
+
+    loaded = load_repo(repo)
+    skill = loaded.skills.get(skill_id)
+    if skill is None:
+        raise UsageError(f"unknown skill {skill_id!r}")
+    settings = loaded.sandbox_policy()
+    grant = probe_grant(settings, level or skill.min_level)
+    with contextlib.closing(connect()) as client:
+        base = require_base(client, settings.base)
+        image = find_image(client, skill, base, target_for(settings.base))
+        if image is None:
+            raise SkillgateError(f"skill {skill_id} is not built; run `skillgate build {skill_id}`")
+        return verify_image(client, grant, image.id), skill.file
 
 
 def verify_image(client: Any, grant: GrantedRun, image_id: str) -> list[Check]:
@@ -268,3 +296,21 @@ def render_table(rows: list[Check]) -> str:
     failed = sum(1 for r in rows if not r.passed)
     lines.append(f"{len(rows) - failed} passed, {failed} failed")
     return "\n".join(lines) + "\n"
+
+
+def row_findings(rows: list[Check], file: str) -> list[Finding]:
+    """Every failing row as a located Finding (``sandbox.verify.<CIS control>``), so that
+    ``--format github|sarif`` carry them."""
+    return [
+        Finding(
+            rule=f"sandbox.verify.{row.control}",
+            severity=Severity.ERROR,
+            message=f"{row.title}: {row.evidence}",
+            file=file,
+            line=1,
+            column=1,
+            hint="a sandbox control is not in force on a live container of this skill",
+        )
+        for row in rows
+        if not row.passed
+    ]

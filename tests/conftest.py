@@ -34,13 +34,24 @@ def run_cli(args: Sequence[str]) -> CliResult:
     return CliResult(result.exit_code, result.stdout, result.stderr)
 
 
+@pytest.fixture(autouse=True)
+def _no_personal_vuln_db(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No test reads the developer's own vulnerability DB: tests that need one import it."""
+    monkeypatch.setenv("SKILLGATE_VULN_DB", str(tmp_path_factory.getbasetemp() / "no-vuln-db"))
+
+
+TEAM_REPO = Path(__file__).resolve().parent / "fixtures" / "team-repo"
+
+
 @pytest.fixture
 def example_repo(tmp_path: Path) -> Path:
-    """A private copy of the shipped policy and skills."""
+    """A private copy of the test suite's own team repository (``tests/fixtures/team-repo``):
+    four levels, five agents, approvals, bans, policy tests and four locked skills. It is
+    the suite's fixture, not the shipped example: teams replace ``policy/`` and ``skills/``."""
     target = tmp_path / "repo"
-    target.mkdir()
-    for part in ("policy", "skills"):
-        shutil.copytree(ROOT / part, target / part, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(TEAM_REPO, target, ignore=shutil.ignore_patterns("__pycache__"))
     return target
 
 

@@ -10,17 +10,10 @@ import click
 
 from checker.cli.options import emit_findings, format_option, repo_option
 from checker.exit_codes import ExitCode, SkillgateError, UsageError
-from checker.findings import Finding
+from checker.findings import fails
+from checker.layout import lock_file
 from checker.lock.lockfile import read_lock
-from checker.lock.skill_locks import (
-    LOCK_NAME,
-    check_skill_lock,
-    failing,
-    lock_skill,
-    select_skills,
-    skill_load_findings,
-)
-from checker.lock.target import target_for_repo
+from checker.lock.skill_locks import lock_repo
 from checker.lock.tree import build_tree, render_text, to_json
 from checker.policy.load import load_repo
 
@@ -46,24 +39,17 @@ def lock_cmd(
     Resolution is for the sandbox target (policy/sandbox.yaml), wheels only, through
     pip's own index configuration; every locked package is checked against the bans.
     """
-    loaded = load_repo(repo)
-    target = target_for_repo(repo)
-    findings: list[Finding] = skill_load_findings(loaded)
-    for entry in select_skills(loaded, skill):
-        if check_only:
-            findings += check_skill_lock(loaded, entry, target)
-            continue
-        outcome = lock_skill(loaded, entry, target)
-        findings += outcome.findings
+    report = lock_repo(load_repo(repo), skill, check_only=check_only)
+    for outcome in report.outcomes:
         if not outcome.findings or outcome.packages:
             state = "written" if outcome.written else "unchanged"
             rel = outcome.path.relative_to(repo).as_posix()
             plural = "" if outcome.packages == 1 else "s"
             click.echo(f"{rel}: {outcome.packages} package{plural}, {state}", err=True)
-    emit_findings(findings, output_format)
-    if output_format == "text" and check_only and not findings:
-        click.echo(f"locks are current for {target.tag}", err=True)
-    ctx.exit(int(ExitCode.FINDINGS if failing(findings) else ExitCode.OK))
+    emit_findings(report.findings, output_format)
+    if output_format == "text" and check_only and not report.findings:
+        click.echo(f"locks are current for {report.target.tag}", err=True)
+    ctx.exit(ExitCode.FINDINGS if fails(report.findings) else ExitCode.OK)
 
 
 @click.command(name="tree")
@@ -75,20 +61,18 @@ def tree_cmd(ctx: click.Context, skill: str, as_json: bool, repo: Path) -> None:
     """Print the dependency tree of SKILL from its lock file (nothing is installed or run)."""
     if not _SKILL_ID.fullmatch(skill):
         raise UsageError(f"invalid skill id {skill!r}")
-    path = repo / "skills" / skill / LOCK_NAME
-    if not path.is_file():
-        raise SkillgateError(
-            f"skills/{skill}/{LOCK_NAME} does not exist; run `skillgate lock {skill}`"
-        )
-    lock = read_lock(path)
+    rel = lock_file(skill)
+    if not (repo / rel).is_file():
+        raise SkillgateError(f"{rel} does not exist; run `skillgate lock {skill}`")
+    lock = read_lock(repo / rel)
     if lock.hand_edited:
-        click.echo(f"Warning: skills/{skill}/{LOCK_NAME} was edited by hand", err=True)
+        click.echo(f"Warning: {rel} was edited by hand", err=True)
     roots = build_tree(lock)
     if as_json:
         click.echo(json.dumps(to_json(roots), indent=2, sort_keys=True))
     else:
         click.echo(render_text(roots), nl=False)
-    ctx.exit(int(ExitCode.OK))
+    ctx.exit(ExitCode.OK)
 
 
 COMMANDS: list[click.Command] = [lock_cmd, tree_cmd]

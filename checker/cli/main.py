@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from checker.cli import commands
-from checker.exit_codes import ExitCode, SkillgateError
+from checker.exit_codes import ExitCode, PolicyError, SkillgateError
 
 
 class SkillgateGroup(click.Group):
@@ -38,6 +38,14 @@ class SkillgateGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("Error: interrupted", err=True)
             ctx.exit(ExitCode.UNDECIDED)
+        except PolicyError as exc:
+            from checker.reporters import text  # noqa: PLC0415 - only on this path
+
+            rendered = text.render(exc.findings)
+            if rendered:
+                click.echo(rendered, err=True, nl=False)
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
         except SkillgateError as exc:
             click.echo(f"Error: {exc}", err=True)
             ctx.exit(exc.exit_code)

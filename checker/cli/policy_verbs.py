@@ -1,4 +1,4 @@
-"""Verbs over the policy itself: validate, test, compile, check."""
+"""Verbs over the policy itself: validate, test, compile, check, and the gate over it all."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ from checker.bundle.build import build_bundle, write_bundle
 from checker.bundle.current import engine_for_repo
 from checker.cli.options import emit_findings, format_option, repo_option, vuln_db_option
 from checker.exit_codes import ExitCode, UsageError
-from checker.findings import Severity
-from checker.gate.stages import policy_test_lines, run_gate
+from checker.findings import Severity, fails
+from checker.gate import GateOptions, run_gate, worst
 from checker.layout import DEFAULT_BUNDLE
-from checker.policy.expectations import run_cases
-from checker.policy.validate import has_errors, today_utc, validate_repo
+from checker.policy.expectations import case_findings, run_cases, summary
+from checker.policy.validate import require_valid, today_utc, validate_repo
 from checker.runtime.explain import render as render_explanation
 
 _SEVERITIES = click.Choice([s.label for s in Severity])
@@ -45,7 +45,7 @@ def validate(
     """Check schemas and semantic rules over policy/ and skills/."""
     _, findings = validate_repo(repo, expiring_days=expiring_days)
     emit_findings(findings, output_format)
-    failed = has_errors(findings, Severity.parse(fail_on))
+    failed = fails(findings, Severity.parse(fail_on))
     if output_format == "text" and not findings:
         click.echo("policy is valid", err=True)
     ctx.exit(ExitCode.FINDINGS if failed else ExitCode.OK)
@@ -53,24 +53,26 @@ def validate(
 
 @click.command(name="test")
 @repo_option
-@click.option("-v", "--verbose", is_flag=True, help="Print passing cases too.")
+@format_option
+@click.option("-v", "--verbose", is_flag=True, help="List passing cases too (on stderr).")
 @click.pass_context
-def test_cmd(ctx: click.Context, repo: Path, verbose: bool) -> None:
-    """Run the expected decisions in policy/tests."""
-    loaded, findings = validate_repo(repo)
-    if has_errors(findings):
-        emit_findings([f for f in findings if f.severity is Severity.ERROR], "text")
-        click.echo("Error: the policy has errors; fix them before testing", err=True)
-        ctx.exit(ExitCode.FINDINGS)
+def test_cmd(ctx: click.Context, repo: Path, output_format: str, verbose: bool) -> None:
+    """Run the expected decisions in policy/tests; a failing case is a finding at its line."""
+    loaded = require_valid(repo)
     results = list(run_cases(build_bundle(loaded), loaded.policy.cases, today_utc()))
-    failed, lines = policy_test_lines(results, verbose=verbose)
-    click.echo("\n".join(lines))
-    ctx.exit(ExitCode.FINDINGS if failed else ExitCode.OK)
+    if verbose:
+        for result in results:
+            if result.passed:
+                source = result.case.source
+                click.echo(f"PASS {source.file}:{source.line} {result.title}", err=True)
+    findings = case_findings(results)
+    emit_findings(findings, output_format)
+    click.echo(f"policy tests: {summary(results)}", err=True)
+    ctx.exit(ExitCode.FINDINGS if findings else ExitCode.OK)
 
 
 @click.command(name="compile")
 @repo_option
-@format_option
 @click.option(
     "-o",
     "--output",
@@ -78,15 +80,10 @@ def test_cmd(ctx: click.Context, repo: Path, verbose: bool) -> None:
     help=f"Bundle file [default: REPO/{DEFAULT_BUNDLE}].",
 )
 @click.pass_context
-def compile_cmd(ctx: click.Context, repo: Path, output_format: str, output: Path | None) -> None:
-    """Write the compiled bundle; refuses a policy with errors."""
-    loaded, findings = validate_repo(repo)
-    if has_errors(findings):
-        emit_findings(findings, output_format)
-        click.echo("Error: refusing to compile a policy with errors", err=True)
-        ctx.exit(ExitCode.FINDINGS)
+def compile_cmd(ctx: click.Context, repo: Path, output: Path | None) -> None:
+    """Write the compiled bundle; refuses a policy with errors (exit 1)."""
     target = output or repo / DEFAULT_BUNDLE
-    bundle = write_bundle(loaded, target)
+    bundle = write_bundle(require_valid(repo), target)
     click.echo(
         f"wrote {target} (revision {bundle['revision']}, digest {bundle['digest']})", err=True
     )
@@ -153,16 +150,12 @@ def gate(ctx: click.Context, repo: Path, output_format: str, vuln_db: Path | Non
 
     Exit code: the worst stage's (3 when a stage could not decide, e.g. no vulnerability DB).
     """
-    stages = run_gate(repo, repo / DEFAULT_BUNDLE, vuln_db)
+    stages = run_gate(GateOptions(repo=repo, bundle_path=repo / DEFAULT_BUNDLE, vuln_db=vuln_db))
     emit_findings([f for stage in stages for f in stage.findings], output_format)
-    for stage in stages:
-        for line in stage.lines:
-            click.echo(line, err=True)
-    worst = max((stage.exit_code for stage in stages), default=ExitCode.OK)
     for stage in stages:
         mark = "ok  " if stage.exit_code == ExitCode.OK else "FAIL"
         click.echo(f"{mark} {stage.name}: {stage.summary}", err=True)
-    ctx.exit(worst)
+    ctx.exit(worst(stages))
 
 
 COMMANDS: list[click.Command] = [validate, test_cmd, compile_cmd, check, gate]

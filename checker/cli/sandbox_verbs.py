@@ -8,7 +8,6 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 
@@ -16,7 +15,6 @@ import click
 
 from checker.cli.options import emit_findings, format_option, repo_option
 from checker.exit_codes import ExitCode, SkillgateError, UsageError
-from checker.findings import Severity, sort_findings
 from sandbox.runner import RunResult
 
 _BUNDLE_OPTION = click.option(
@@ -47,56 +45,21 @@ def build_cmd(
     Refuses when the policy does not validate or (with --scan) a lock fails the scan
     gates. An unchanged skill is not rebuilt.
     """
-    from checker.bundle.revision import git_revision  # noqa: PLC0415 - keep CLI start fast
-    from checker.lock.target import target_for_repo  # noqa: PLC0415
-    from checker.policy.validate import has_errors, validate_repo  # noqa: PLC0415
-    from sandbox.base_image import require_base  # noqa: PLC0415
-    from sandbox.build import build_skill  # noqa: PLC0415
-    from sandbox.engine import connect  # noqa: PLC0415
-    from sandbox.limits import load_sandbox_policy  # noqa: PLC0415
+    from sandbox.images import BuildOptions, build_images  # noqa: PLC0415 - keep CLI start fast
 
-    loaded, findings = validate_repo(repo)
-    if has_errors(findings):
-        emit_findings(findings, output_format)
-        click.echo("Error: the policy does not validate; nothing was built", err=True)
-        ctx.exit(ExitCode.FINDINGS)
-    unknown = sorted(set(skills) - set(loaded.skills))
-    if unknown:
-        raise UsageError(f"unknown skill(s): {', '.join(unknown)}")
-    selected = list(skills) or sorted(loaded.skills)
-    if scan and not _scan_passes(repo, selected, output_format):
+    tty = sys.stderr.isatty()
+    options = BuildOptions(repo=repo, skills=skills, scan=scan, progress=tty)
+    report = build_images(options, log=(lambda line: click.echo(line, err=True)) if tty else None)
+    emit_findings(report.findings, output_format)
+    if report.refused:
         click.echo("Error: a skill fails the scan gates; nothing was built", err=True)
         ctx.exit(ExitCode.FINDINGS)
-    policy = load_sandbox_policy(repo)
-    target = target_for_repo(repo)
-    revision = git_revision(repo)
-    log = (lambda line: click.echo(line, err=True)) if sys.stderr.isatty() else None
-    with contextlib.closing(connect()) as client:
-        base = require_base(client, policy.base)
-        for skill_id in selected:
-            result = build_skill(
-                client, loaded.skills[skill_id], base, target, revision=revision, log=log
-            )
-            if result.built:
-                click.echo(f"built {result.tag} in {result.duration_seconds:.1f}s")
-            else:
-                click.echo(f"up to date {result.tag}")
+    for result in report.images:
+        if result.built:
+            click.echo(f"built {result.tag} in {result.duration_seconds:.1f}s")
+        else:
+            click.echo(f"up to date {result.tag}")
     ctx.exit(ExitCode.OK)
-
-
-def _scan_passes(repo: Path, skills: list[str], output_format: str) -> bool:
-    """Scan each skill's lock with the gates of policy/scanning.yaml; print the findings."""
-    from checker.heuristics import scan_artifacts  # noqa: PLC0415 - keep CLI start fast
-    from checker.scan.run import ScanOptions, run_scan  # noqa: PLC0415
-
-    findings = []
-    for skill_id in skills:
-        options = ScanOptions(repo=repo, skill=skill_id, progress=sys.stderr.isatty())
-        result = run_scan(options, heuristics=scan_artifacts, now=datetime.now(UTC))
-        findings += result.findings
-    if findings:
-        emit_findings(sort_findings(findings), output_format)
-    return not any(f.severity is Severity.ERROR for f in findings)
 
 
 @click.command(name="run")
@@ -204,11 +167,11 @@ def sandbox_group() -> None:
 @click.pass_context
 def base_cmd(ctx: click.Context, repo: Path, bootstrap: bool, force: bool) -> None:
     """Show (or bootstrap) the base image the skills are built on."""
+    from checker.policy.load import load_repo  # noqa: PLC0415
     from sandbox.base_image import bootstrap_base, record_base, require_base  # noqa: PLC0415
     from sandbox.engine import connect  # noqa: PLC0415
-    from sandbox.limits import load_sandbox_policy  # noqa: PLC0415
 
-    policy = load_sandbox_policy(repo)
+    policy = load_repo(repo).sandbox_policy()
     with contextlib.closing(connect()) as client:
         if bootstrap:
             base = bootstrap_base(client, policy.base, force=force)
@@ -224,33 +187,27 @@ def base_cmd(ctx: click.Context, repo: Path, bootstrap: bool, force: bool) -> No
 
 @sandbox_group.command(name="verify")
 @repo_option
+@format_option
 @click.argument("skill")
 @click.option("--level", default=None, help="Limits of this level (default: the skill's).")
 @click.pass_context
-def verify_cmd(ctx: click.Context, repo: Path, skill: str, level: str | None) -> None:
-    """Check a live probe container of SKILL against the hardening checklist."""
-    from checker.lock.target import target_for_repo  # noqa: PLC0415
-    from checker.policy.load import load_repo  # noqa: PLC0415
-    from sandbox.base_image import require_base  # noqa: PLC0415
-    from sandbox.build import find_image  # noqa: PLC0415
-    from sandbox.engine import connect  # noqa: PLC0415
-    from sandbox.grant import probe_grant  # noqa: PLC0415
-    from sandbox.limits import load_sandbox_policy  # noqa: PLC0415
-    from sandbox.verify import render_table, verify_image  # noqa: PLC0415
+def verify_cmd(
+    ctx: click.Context, repo: Path, output_format: str, skill: str, level: str | None
+) -> None:
+    """Check a live probe container of SKILL against the hardening checklist.
 
-    loaded = load_repo(repo)
-    if skill not in loaded.skills:
-        raise UsageError(f"unknown skill {skill!r}")
-    policy = load_sandbox_policy(repo)
-    grant = probe_grant(policy, level or loaded.skills[skill].min_level)
-    with contextlib.closing(connect()) as client:
-        base = require_base(client, policy.base)
-        image = find_image(client, loaded.skills[skill], base, target_for_repo(repo))
-        if image is None:
-            raise SkillgateError(f"skill {skill} is not built; run `skillgate build {skill}`")
-        rows = verify_image(client, grant, image.id)
-    click.echo(render_table(rows), nl=False)
-    ctx.exit(ExitCode.OK if all(r.passed for r in rows) else ExitCode.FINDINGS)
+    The table goes to stdout in text format; other formats carry each failing control as
+    a finding at the skill's skill.yaml.
+    """
+    from sandbox.verify import render_table, row_findings, verify_skill  # noqa: PLC0415
+
+    rows, skill_file = verify_skill(repo, skill, level)
+    findings = row_findings(rows, skill_file)
+    if output_format == "text":
+        click.echo(render_table(rows), nl=False)
+    else:
+        emit_findings(findings, output_format)
+    ctx.exit(ExitCode.FINDINGS if findings else ExitCode.OK)
 
 
 @sandbox_group.command(name="gc")
@@ -283,14 +240,13 @@ def pool_cmd(
 
     Every line is decided by the policy again; each container runs one payload only.
     """
-    from sandbox.limits import load_sandbox_policy  # noqa: PLC0415
     from sandbox.skill_sandbox import SkillSandbox  # noqa: PLC0415
 
-    pool_size = size or load_sandbox_policy(repo).pool_size or 1
     with (
         _terminate_as_interrupt(),
-        SkillSandbox(repo, bundle=bundle, pool_size=pool_size) as sandbox,
+        SkillSandbox(repo, bundle=bundle, pool_size=size) as sandbox,
     ):
+        pool_size = sandbox.pool_size
         sandbox.warm(agent=agent, skill=skill)
         click.echo(f"pool ready: {pool_size} warm container(s) for {skill}", err=True)
         for line in sys.stdin:

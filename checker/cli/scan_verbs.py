@@ -10,8 +10,9 @@ import click
 
 from checker.cli.options import emit_findings, format_option, repo_option, vuln_db_option
 from checker.exit_codes import ExitCode
-from checker.findings import Severity, sort_findings
+from checker.findings import fails, sort_findings
 from checker.heuristics import scan_artifacts
+from checker.policy.load import load_repo
 from checker.scan.run import ENGINES, HeuristicsScan, ScanOptions, run_scan
 
 
@@ -62,7 +63,6 @@ def scan(
     3 when the scan cannot decide (no DB, stale DB, missing lock or artifact, tool error).
     """
     options = ScanOptions(
-        repo=repo,
         skill=skill,
         engine=engine,
         vuln_db=vuln_db,
@@ -71,7 +71,7 @@ def scan(
         progress=sys.stderr.isatty(),
     )
     heuristics: HeuristicsScan | None = None if no_heuristics else scan_artifacts
-    result = run_scan(options, heuristics=heuristics, now=datetime.now(UTC))
+    result = run_scan(load_repo(repo), options, heuristics=heuristics, now=datetime.now(UTC))
     findings = sort_findings(result.findings)
     emit_findings(findings, output_format)
     checks = "vulnerabilities" + (" and heuristics" if heuristics is not None else " only")
@@ -79,8 +79,7 @@ def scan(
         f"scanned {result.packages} packages in {result.locks} locks ({engine} engine, {checks})",
         err=True,
     )
-    failed = any(f.severity is Severity.ERROR for f in findings)
-    ctx.exit(ExitCode.FINDINGS if failed else ExitCode.OK)
+    ctx.exit(ExitCode.FINDINGS if fails(findings) else ExitCode.OK)
 
 
 COMMANDS: list[click.Command] = [scan]

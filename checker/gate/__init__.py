@@ -1,1 +1,5 @@
-"""``skillgate gate``: every stage CI needs, each yielding an exit code (``stages``)."""
+"""``skillgate gate``: every stage CI needs, each yielding an exit code."""
+
+from checker.gate.stages import GateOptions, StageResult, run_gate, worst
+
+__all__ = ["GateOptions", "StageResult", "run_gate", "worst"]

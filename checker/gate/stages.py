@@ -14,10 +14,19 @@ from pathlib import Path
 
 from checker.bundle.build import build_bundle, write_bundle
 from checker.exit_codes import ExitCode, SkillgateError
-from checker.findings import Finding, Severity, sort_findings
-from checker.policy.expectations import CaseResult, run_cases
+from checker.findings import Finding, fails, sort_findings
+from checker.policy.expectations import case_findings, run_cases, summary
 from checker.policy.load import LoadedRepo
-from checker.policy.validate import has_errors, today_utc, validate_repo
+from checker.policy.validate import today_utc, validate_repo
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class GateOptions:
+    """What the gate runs over: the repository, where the bundle goes, which DB."""
+
+    repo: Path
+    bundle_path: Path
+    vuln_db: Path | None = None
 
 
 @dataclass(kw_only=True, slots=True)
@@ -28,72 +37,55 @@ class StageResult:
     exit_code: ExitCode
     summary: str
     findings: list[Finding] = field(default_factory=list)
-    lines: list[str] = field(default_factory=list)
 
 
-def policy_test_lines(results: list[CaseResult], *, verbose: bool) -> tuple[int, list[str]]:
-    """(failures, printable lines) for policy test results."""
-    lines, failed = [], 0
-    for result in results:
-        where = f"{result.case.source.file}:{result.case.source.line}"
-        if result.passed:
-            if verbose:
-                lines.append(f"PASS {where} {result.title}")
-            continue
-        failed += 1
-        lines.append(f"FAIL {where} {result.title}: {result.problem}")
-        lines.append(f"     decided by {result.decision.rule}: {result.decision.reason}")
-    lines.append(f"policy tests: {len(results) - failed} passed, {failed} failed")
-    return failed, lines
+def _code(findings: list[Finding]) -> ExitCode:
+    return ExitCode.FINDINGS if fails(findings) else ExitCode.OK
 
 
-def run_gate(repo: Path, bundle_path: Path, vuln_db: Path | None = None) -> list[StageResult]:
+def run_gate(options: GateOptions) -> list[StageResult]:
     """validate -> policy tests -> compile -> locks -> scan."""
-    loaded, findings = validate_repo(repo)
-    failing = has_errors(findings)
+    loaded, findings = validate_repo(options.repo)
     stages = [
         StageResult(
             name="validate",
-            exit_code=ExitCode.FINDINGS if failing else ExitCode.OK,
+            exit_code=_code(findings),
             summary=f"{len(findings)} finding(s)",
             findings=findings,
         )
     ]
-    if failing:
+    if fails(findings):
+        not_run = "not run: policy has errors"
         stages.append(
-            StageResult(
-                name="policy tests",
-                exit_code=ExitCode.FINDINGS,
-                summary="not run: policy has errors",
-            )
+            StageResult(name="policy tests", exit_code=ExitCode.FINDINGS, summary=not_run)
         )
-        stages.append(
-            StageResult(
-                name="compile", exit_code=ExitCode.FINDINGS, summary="not run: policy has errors"
-            )
-        )
+        stages.append(StageResult(name="compile", exit_code=ExitCode.FINDINGS, summary=not_run))
         return stages
-    bundle = build_bundle(loaded)
-    results = list(run_cases(bundle, loaded.policy.cases, today_utc()))
-    failed, lines = policy_test_lines(results, verbose=False)
+    results = list(run_cases(build_bundle(loaded), loaded.policy.cases, today_utc()))
+    failed_cases = case_findings(results)
     stages.append(
         StageResult(
             name="policy tests",
-            exit_code=ExitCode.FINDINGS if failed else ExitCode.OK,
-            summary=lines[-1].removeprefix("policy tests: "),
-            lines=lines[:-1],
+            exit_code=_code(failed_cases),
+            summary=summary(results),
+            findings=failed_cases,
         )
     )
-    if failed:
+    if failed_cases:
         skipped = "not run: policy tests fail"
         stages.append(StageResult(name="compile", exit_code=ExitCode.FINDINGS, summary=skipped))
     else:
-        written = write_bundle(loaded, bundle_path)
-        summary = f"{bundle_path} {written['digest']}"
-        stages.append(StageResult(name="compile", exit_code=ExitCode.OK, summary=summary))
+        written = write_bundle(loaded, options.bundle_path)
+        compiled = f"{options.bundle_path} {written['digest']}"
+        stages.append(StageResult(name="compile", exit_code=ExitCode.OK, summary=compiled))
     stages.append(_guarded("locks", lambda: locks_stage(loaded)))
-    stages.append(_guarded("scan", lambda: scan_stage(loaded, vuln_db)))
+    stages.append(_guarded("scan", lambda: scan_stage(loaded, options.vuln_db)))
     return stages
+
+
+def worst(stages: list[StageResult]) -> ExitCode:
+    """The gate's exit code: the worst stage's."""
+    return max((stage.exit_code for stage in stages), default=ExitCode.OK)
 
 
 def _guarded(name: str, stage: Callable[[], StageResult]) -> StageResult:
@@ -109,15 +101,15 @@ def _guarded(name: str, stage: Callable[[], StageResult]) -> StageResult:
 
 def locks_stage(loaded: LoadedRepo) -> StageResult:
     """Every skill's lock exists, is current and untouched, and locks nothing banned."""
-    from checker.lock.skill_locks import check_skill_lock, failing, select_skills  # noqa: PLC0415
-    from checker.lock.target import target_for_repo  # noqa: PLC0415
+    from checker.lock.skill_locks import check_skill_lock, select_skills  # noqa: PLC0415
+    from checker.lock.target import target_for  # noqa: PLC0415
 
-    target = target_for_repo(loaded.root)
+    target = target_for(loaded.sandbox_policy().base)
     skills = select_skills(loaded, None)
     findings = [f for skill in skills for f in check_skill_lock(loaded, skill, target)]
     return StageResult(
         name="locks",
-        exit_code=ExitCode.FINDINGS if failing(findings) else ExitCode.OK,
+        exit_code=_code(findings),
         summary=f"{len(skills)} lock(s) checked for {target.tag}, {len(findings)} finding(s)",
         findings=findings,
     )
@@ -128,13 +120,12 @@ def scan_stage(loaded: LoadedRepo, vuln_db: Path | None) -> StageResult:
     from checker.heuristics import scan_artifacts  # noqa: PLC0415 - heavy; only the gate needs it
     from checker.scan.run import ScanOptions, run_scan  # noqa: PLC0415
 
-    options = ScanOptions(repo=loaded.root, vuln_db=vuln_db)
-    result = run_scan(options, heuristics=scan_artifacts, now=datetime.now(UTC))
+    options = ScanOptions(vuln_db=vuln_db)
+    result = run_scan(loaded, options, heuristics=scan_artifacts, now=datetime.now(UTC))
     findings = sort_findings(result.findings)
-    failed = any(f.severity is Severity.ERROR for f in findings)
     return StageResult(
         name="scan",
-        exit_code=ExitCode.FINDINGS if failed else ExitCode.OK,
+        exit_code=_code(findings),
         summary=f"{result.packages} package(s) in {result.locks} lock(s), "
         f"{len(findings)} finding(s)",
         findings=findings,

@@ -7,7 +7,7 @@ is only rewritten when its content changes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,15 +17,14 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from checker.exit_codes import UsageError
-from checker.findings import Finding, Severity
+from checker.findings import Finding, Severity, fails
+from checker.layout import LOCK_NAME, SKILLS_DIR
 from checker.lock.lockfile import Lock, LockError, read_lock, render_lock, requirements_digest
 from checker.lock.resolver import resolve
-from checker.lock.target import Target
+from checker.lock.target import Target, target_for
 from checker.policy.load import LoadedRepo
 from checker.policy.model import Ban, Skill
 from checker.runtime.specs import parse_specifier
-
-LOCK_NAME = "requirements.lock"
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -56,9 +55,7 @@ def select_skills(repo: LoadedRepo, skill_id: str | None) -> list[Skill]:
 
 def skill_load_findings(repo: LoadedRepo) -> list[Finding]:
     """Errors in ``skills/`` files: such a skill is neither locked nor checked, so it fails."""
-    return [
-        f for f in repo.findings if f.file.startswith("skills/") and f.severity >= Severity.ERROR
-    ]
+    return [f for f in repo.findings if f.file.startswith(f"{SKILLS_DIR}/") and fails([f])]
 
 
 def lock_skill(
@@ -210,6 +207,27 @@ def _rel(repo: LoadedRepo, path: Path) -> str:
         return path.as_posix()
 
 
-def failing(findings: Sequence[Finding]) -> bool:
-    """True when any finding is an error (exit 1)."""
-    return any(f.severity >= Severity.ERROR for f in findings)
+@dataclass(frozen=True, kw_only=True, slots=True)
+class LockReport:
+    """What ``lock`` (or ``lock --check``) did over the selected skills."""
+
+    target: Target
+    findings: list[Finding]
+    outcomes: list[LockOutcome]
+
+
+def lock_repo(
+    loaded: LoadedRepo, skill_id: str | None, *, check_only: bool, cache: Path | None = None
+) -> LockReport:
+    """Lock (or only check) the selected skills for the sandbox target of ``loaded``."""
+    target = target_for(loaded.sandbox_policy().base)
+    findings = skill_load_findings(loaded)
+    outcomes = []
+    for skill in select_skills(loaded, skill_id):
+        if check_only:
+            findings += check_skill_lock(loaded, skill, target)
+            continue
+        outcome = lock_skill(loaded, skill, target, cache)
+        findings += outcome.findings
+        outcomes.append(outcome)
+    return LockReport(target=target, findings=findings, outcomes=outcomes)

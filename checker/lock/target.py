@@ -11,11 +11,10 @@ import platform
 import re
 import sys
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 from checker.exit_codes import SkillgateError
-from checker.yaml import load_file
+from checker.layout import SANDBOX_FILE
+from checker.policy.sandbox import BaseSpec
 
 # Debian suite -> (python minor, glibc) of the system interpreter the image ships.
 SUITES: dict[str, tuple[str, tuple[int, int]]] = {
@@ -100,32 +99,22 @@ def parse_tag(tag: str) -> Target:
     )
 
 
-def target_for_repo(repo: Path) -> Target:
-    """The target of ``repo``'s sandbox policy (the default Debian bookworm base)."""
-    path = repo / "policy" / "sandbox.yaml"
-    base: dict[str, Any] = {}
-    if path.is_file():
-        document, findings = load_file(path, "policy/sandbox.yaml")
-        if document is None:
-            detail = findings[0].message if findings else "unreadable"
-            raise SkillgateError(f"policy/sandbox.yaml: {detail}")
-        value = document.data.get("base") or {}
-        base = value if isinstance(value, dict) else {}
-    suite = str(base.get("suite") or DEFAULT_SUITE)
-    if suite not in SUITES and not (base.get("python") and base.get("platform")):
+def target_for(base: BaseSpec) -> Target:
+    """The target of the sandbox's base image (``policy/sandbox.yaml`` ``base``)."""
+    suite = base.suite or DEFAULT_SUITE
+    if suite not in SUITES and not (base.python and base.platform):
         raise SkillgateError(
-            f"policy/sandbox.yaml: unknown Debian suite {suite!r}; its Python and glibc are not "
+            f"{SANDBOX_FILE}: unknown Debian suite {suite!r}; its Python and glibc are not "
             f"known (known: {', '.join(sorted(SUITES))})"
         )
     python, glibc = SUITES.get(suite, SUITES[DEFAULT_SUITE])
-    python = str(base.get("python") or python)
+    python = base.python or python
     arch = "x86_64"
-    if base.get("platform"):
-        match = _PLATFORM.fullmatch(str(base["platform"]))
+    if base.platform:
+        match = _PLATFORM.fullmatch(base.platform)
         if not match:
             raise SkillgateError(
-                f"policy/sandbox.yaml: base.platform {base['platform']!r}: "
-                "expected manylinux_2_NN_arch"
+                f"{SANDBOX_FILE}: base.platform {base.platform!r}: expected manylinux_2_NN_arch"
             )
         glibc, arch = (int(match["major"]), int(match["glibc"])), match["arch"]
     return Target(python=python, glibc=glibc, arch=arch)

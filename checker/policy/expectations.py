@@ -1,4 +1,8 @@
-"""``skillgate test``: run the expected decisions in ``policy/tests`` (like ``opa test``)."""
+"""``skillgate test``: run the expected decisions in ``policy/tests`` (like ``opa test``).
+
+A failing case is a ``policy-test.failed`` Finding at the case's file:line, so every
+reporter (github annotations and SARIF included) carries it.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from checker.findings import Finding, Severity
 from checker.policy.model import PolicyCase
 from checker.runtime import Engine
 from checker.runtime.bundle_format import day_of
@@ -59,3 +64,30 @@ def run_cases(
         yield CaseResult(
             case=case, decision=decision, passed=not problems, problem="; ".join(problems)
         )
+
+
+FAILED_RULE = "policy-test.failed"
+
+
+def case_findings(results: list[CaseResult]) -> list[Finding]:
+    """One error Finding per failing case, located at the case."""
+    return [
+        Finding(
+            rule=FAILED_RULE,
+            severity=Severity.ERROR,
+            message=f"{result.title}: {result.problem}; decided by {result.decision.rule}: "
+            f"{result.decision.reason}",
+            file=result.case.source.file,
+            line=result.case.source.line,
+            column=result.case.source.column,
+            hint="fix the policy, or the expectation if the policy is right",
+        )
+        for result in results
+        if not result.passed
+    ]
+
+
+def summary(results: list[CaseResult]) -> str:
+    """``N passed, M failed``."""
+    failed = sum(1 for result in results if not result.passed)
+    return f"{len(results) - failed} passed, {failed} failed"

@@ -1,22 +1,34 @@
-"""Read a policy repository: every YAML file loaded, schema-checked, turned into the model.
+"""Read a policy repository: every YAML file loaded once, schema-checked, turned into the model.
 
 Problems never stop the load: each becomes a Finding and the entries that passed
-their schema still make it into the model, so one run reports every mistake.
+their schema still make it into the model, so one run reports every mistake. The typed
+settings of ``scanning.yaml`` and ``sandbox.yaml`` are built here too, from the same
+documents, and handed to ``lock``, ``scan``, ``build`` and ``run`` on the ``LoadedRepo``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from checker.exit_codes import PolicyError
 from checker.findings import Finding, Severity
+from checker.layout import (
+    LOCK_NAME,
+    POLICY_DIR,
+    SANDBOX_FILE,
+    SCANNING_FILE,
+    SKILL_FILE,
+    SKILLS_DIR,
+)
 from checker.policy import model
+from checker.policy.sandbox import SandboxPolicy
+from checker.policy.scanning import ScanningPolicy
 from checker.policy.schema import check_document
 from checker.yaml import Document, JsonPath, load_file
 
-POLICY_DIR = "policy"
-SKILLS_DIR = "skills"
 _SINGLE_FILES = {
     "maturity.yaml": "maturity",
     "agents.yaml": "agents",
@@ -38,6 +50,26 @@ class LoadedRepo:
     raw: dict[str, Document] = field(default_factory=dict)
     kinds: dict[str, str] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
+    scanning: ScanningPolicy | None = None
+    sandbox: SandboxPolicy | None = None
+
+    def scanning_policy(self) -> ScanningPolicy:
+        """The ``scanning.yaml`` settings; PolicyError (exit 1) when that file has errors."""
+        if self.scanning is None:
+            raise self._file_error(SCANNING_FILE)
+        return self.scanning
+
+    def sandbox_policy(self) -> SandboxPolicy:
+        """The ``sandbox.yaml`` settings; PolicyError (exit 1) when that file has errors."""
+        if self.sandbox is None:
+            raise self._file_error(SANDBOX_FILE)
+        return self.sandbox
+
+    def _file_error(self, rel: str) -> PolicyError:
+        errors = [f for f in self.findings if f.file == rel and f.severity >= Severity.ERROR]
+        first = f": {errors[0].location}: {errors[0].message}" if errors else ""
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        return PolicyError(f"{rel} has errors{first}{more}", errors)
 
 
 def policy_files(root: Path) -> Iterator[tuple[str, str]]:
@@ -49,14 +81,14 @@ def policy_files(root: Path) -> Iterator[tuple[str, str]]:
     for directory, kind in sorted(_DIRECTORIES.items()):
         for path in sorted((policy / directory).glob("*.yaml")):
             yield path.relative_to(root).as_posix(), kind
-    for path in sorted((root / SKILLS_DIR).glob("*/skill.yaml")):
+    for path in sorted((root / SKILLS_DIR).glob(f"*/{SKILL_FILE}")):
         yield path.relative_to(root).as_posix(), "skill"
 
 
 def input_files(root: Path) -> list[Path]:
     """Every file whose content a compiled bundle depends on (for freshness checks)."""
     files = [root / rel for rel, _ in policy_files(root) if (root / rel).is_file()]
-    files += sorted((root / SKILLS_DIR).glob("*/requirements.lock"))
+    files += sorted((root / SKILLS_DIR).glob(f"*/{LOCK_NAME}"))
     return sorted(files)
 
 
@@ -114,9 +146,38 @@ def load_repo(root: Path) -> LoadedRepo:
         for rel, doc in raw.items()
         if kinds[rel] == "skill" and () not in bad[rel]
     }
+    scanning, sandbox = _settings(raw, findings)
     return LoadedRepo(
-        root=root, policy=policy, skills=skills, raw=raw, kinds=kinds, findings=findings
+        root=root,
+        policy=dataclasses.replace(
+            policy, transitive=scanning.transitive if scanning else "inherit"
+        ),
+        skills=skills,
+        raw=raw,
+        kinds=kinds,
+        findings=findings,
+        scanning=scanning,
+        sandbox=sandbox,
     )
+
+
+def _settings(
+    raw: dict[str, Document], findings: list[Finding]
+) -> tuple[ScanningPolicy | None, SandboxPolicy | None]:
+    """The typed settings; defaults for an absent file, None for one with errors."""
+    scanning: ScanningPolicy | None = ScanningPolicy()
+    sandbox: SandboxPolicy | None = SandboxPolicy()
+    broken = {f.file for f in findings if f.severity >= Severity.ERROR}
+    if SCANNING_FILE in broken:
+        scanning = None
+    if SANDBOX_FILE in broken:
+        sandbox = None
+    if scanning is not None and SCANNING_FILE in raw:
+        scanning, date_findings = ScanningPolicy.from_document(raw[SCANNING_FILE])
+        findings += date_findings
+    if sandbox is not None and SANDBOX_FILE in raw:
+        sandbox = SandboxPolicy.from_dict(raw[SANDBOX_FILE].data)
+    return scanning, sandbox
 
 
 def _bad_entries(paths: list[JsonPath], *, whole: bool) -> set[JsonPath]:
@@ -134,7 +195,7 @@ def _policy(
     raw: dict[str, Document], kinds: dict[str, str], bad: dict[str, set[JsonPath]]
 ) -> model.Policy:
     levels: tuple[model.Level, ...] = ()
-    default_level, enabled, transitive = "", True, "inherit"
+    default_level, enabled = "", True
     agents: list[model.Agent] = []
     approvals: list[model.Approval] = []
     bans: list[model.Ban] = []
@@ -153,8 +214,6 @@ def _policy(
             bans += model.bans_from(document, skip)
         elif kind == "policy-tests" and () not in skip:
             cases += model.cases_from(document, skip)
-        elif kind == "scanning" and () not in skip:
-            transitive = str(document.data.get("transitive", "inherit"))
     return model.Policy(
         levels=levels,
         default_level=default_level,
@@ -163,5 +222,4 @@ def _policy(
         approvals=tuple(approvals),
         bans=tuple(bans),
         cases=tuple(cases),
-        transitive=transitive,
     )

@@ -1,21 +1,22 @@
-"""``policy/scanning.yaml`` as a model: gates, DB age and waivers, every key defaulted."""
+"""``policy/scanning.yaml`` as a model: gates, DB age and waivers, every key defaulted.
+
+Built once by ``checker.policy.load`` from the schema-checked document; ``lock``, ``scan``,
+``gate`` and ``build`` receive it on the ``LoadedRepo``.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from packaging.utils import canonicalize_name
 
-from checker.exit_codes import SkillgateError
-from checker.findings import Severity
-from checker.policy.schema import check_document
+from checker.findings import Finding, Severity
+from checker.layout import SCANNING_FILE
 from checker.vulns.waivers import Waiver
-from checker.yaml import Document, load_file
+from checker.yaml import Document
 
-SCANNING_FILE = "policy/scanning.yaml"
 SEVERITY_FLOORS = ("low", "medium", "high", "critical")
 
 
@@ -33,17 +34,24 @@ class ScanningPolicy:
     file: str = SCANNING_FILE
 
     @classmethod
-    def from_document(cls, document: Document) -> ScanningPolicy:
-        """Build from a schema-valid document; ``SkillgateError`` on a bad expiry date."""
+    def from_document(cls, document: Document) -> tuple[ScanningPolicy | None, list[Finding]]:
+        """Build from a schema-valid document; a waiver whose expiry is not a calendar date
+        (``2026-02-30``) is a finding and no model is built."""
         data: dict[str, Any] = document.data
-        waivers = []
+        waivers, findings = [], []
         for i, item in enumerate(data.get("waivers", [])):
             pos = document.position(("waivers", i))
             try:
                 expires = date.fromisoformat(item["expires"])
             except ValueError:
-                where = f"{document.file}:{pos.line}: expires {item['expires']!r}"
-                raise SkillgateError(f"{where} is not a date") from None
+                findings.append(
+                    document.finding(
+                        ("waivers", i, "expires"),
+                        "scanning.date-invalid",
+                        f"expires {item['expires']!r} is not a calendar date",
+                    )
+                )
+                continue
             waivers.append(
                 Waiver(
                     id=item["id"],
@@ -54,9 +62,11 @@ class ScanningPolicy:
                     column=pos.column,
                 )
             )
+        if findings:
+            return None, findings
         vulns = data.get("vulnerabilities", {})
         heuristics = data.get("heuristics", {})
-        return cls(
+        policy = cls(
             transitive=data.get("transitive", "inherit"),
             max_db_age_days=data.get("max_db_age_days", 30),
             vuln_fail_on=vulns.get("fail_on", "any"),
@@ -66,6 +76,7 @@ class ScanningPolicy:
             waivers=tuple(waivers),
             file=document.file,
         )
+        return policy, []
 
     def vuln_fails(self, severity: str) -> bool:
         """Whether an advisory of ``severity`` fails the gate.
@@ -77,25 +88,8 @@ class ScanningPolicy:
             return True
         return SEVERITY_FLOORS.index(severity) >= SEVERITY_FLOORS.index(self.vuln_fail_on)
 
-    def heuristic_fails(self, severity: Severity) -> bool:
-        """Whether a heuristics finding of ``severity`` fails the gate."""
+    def heuristics_threshold(self) -> Severity | None:
+        """The severity at which heuristics findings fail the gate; None for ``never``."""
         if self.heuristics_fail_on == "never":
-            return False
-        return severity >= Severity.parse(self.heuristics_fail_on)
-
-
-def load_scanning_policy(repo: Path) -> ScanningPolicy:
-    """Read ``policy/scanning.yaml`` (defaults when absent); invalid -> ``SkillgateError``."""
-    path = repo / SCANNING_FILE
-    if not path.is_file():
-        return ScanningPolicy()
-    document, findings = load_file(path, SCANNING_FILE)
-    if document is not None:
-        findings += [finding for finding, _ in check_document(document, "scanning")]
-    if document is None or findings:
-        first = findings[0] if findings else None
-        detail = f"{first.location}: {first.message}" if first else "unreadable"
-        raise SkillgateError(
-            f"{SCANNING_FILE} is invalid ({detail}); run skillgate validate for every problem"
-        )
-    return ScanningPolicy.from_document(document)
+            return None
+        return Severity.parse(self.heuristics_fail_on)

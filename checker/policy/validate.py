@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from checker.bundle.build import policy_content
-from checker.findings import Finding, Severity, sort_findings
+from checker.exit_codes import PolicyError
+from checker.findings import Finding, Severity, fails, sort_findings
 from checker.policy.load import LoadedRepo, load_repo
 from checker.policy.model import Policy
 from checker.policy.rules import RULES, RuleContext
@@ -72,5 +73,17 @@ def validate_repo(
     return repo, sort_findings(findings)
 
 
-def has_errors(findings: list[Finding], fail_on: Severity = Severity.ERROR) -> bool:
-    return any(f.severity >= fail_on for f in findings)
+def require_valid(root: Path, *, today: date | None = None) -> LoadedRepo:
+    """The loaded repository when it validates; PolicyError (exit 1, with the errors) when not.
+
+    Every verb that decides, compiles, locks, builds or runs over the policy goes through
+    here, so "the policy has errors" is one message and one exit code everywhere.
+    """
+    loaded, findings = validate_repo(root, today=today)
+    if fails(findings):
+        errors = [f for f in findings if f.severity >= Severity.ERROR]
+        raise PolicyError(
+            f"the policy has {len(errors)} error(s); run `skillgate validate` to see them",
+            errors,
+        )
+    return loaded

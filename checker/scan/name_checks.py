@@ -7,20 +7,18 @@ the policy approves; the detection itself is ``checker.heuristics.typosquat``.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from checker.findings import Finding, Severity
 from checker.heuristics.typosquat import TyposquatIndex, load_popular, typosquat_finding
 from checker.lock.lockfile import LockedPackage
-from checker.policy.load import load_repo
+from checker.policy.load import LoadedRepo
 from checker.policy.scanning import ScanningPolicy
 from checker.vulns.vuln_index import VulnIndex
 
 
-def typosquat_index(repo: Path, policy: ScanningPolicy) -> TyposquatIndex:
+def typosquat_index(loaded: LoadedRepo, policy: ScanningPolicy) -> TyposquatIndex:
     """Known names: the configured popular list (an unreadable one is an error), approvals."""
-    popular = load_popular(repo / policy.popular_packages) if policy.popular_packages else []
-    approved = [approval.package for approval in load_repo(repo).policy.approvals]
+    popular = load_popular(loaded.root / policy.popular_packages) if policy.popular_packages else []
+    approved = [approval.package for approval in loaded.policy.approvals]
     return TyposquatIndex(popular, approved)
 
 

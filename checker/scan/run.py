@@ -17,12 +17,14 @@ from typing import Protocol
 
 import click
 
-from checker.exit_codes import SkillgateError, UsageError
-from checker.findings import Finding, Severity
+from checker import layout
+from checker.exit_codes import PolicyError, SkillgateError, UsageError
+from checker.findings import Finding, Severity, fails
 from checker.lock.artifacts import fetch
 from checker.lock.lockfile import Lock, LockedPackage, read_lock
 from checker.lock.target import parse_tag
-from checker.policy.scanning import ScanningPolicy, load_scanning_policy
+from checker.policy.load import LoadedRepo
+from checker.policy.scanning import ScanningPolicy
 from checker.scan.name_checks import (
     malicious_name_findings,
     typosquat_findings,
@@ -40,7 +42,6 @@ from checker.vulns.vuln_index import VulnIndex
 from checker.vulns.waivers import WaiverBook
 
 ENGINES = ("ours", "pip-audit")
-LOCK_NAME = "requirements.lock"
 
 
 class HeuristicsScan(Protocol):
@@ -51,14 +52,10 @@ class HeuristicsScan(Protocol):
     ) -> list[Finding]: ...
 
 
-"""Static analysis of a package's artifacts (``checker.heuristics.scan_artifacts``)."""
-
-
 @dataclass(frozen=True, kw_only=True, slots=True)
 class ScanOptions:
     """What to scan and how; built from the command line."""
 
-    repo: Path
     skill: str | None = None
     engine: str = "ours"
     vuln_db: Path | None = None
@@ -76,32 +73,36 @@ class ScanResult:
     packages: int
 
 
-def find_locks(repo: Path, skill: str | None) -> list[tuple[str, Path]]:
-    """(repo-relative path, path) of the locks to scan; a skill without a lock is an error."""
-    skills_dir = repo / "skills"
-    if skill is not None:
-        if not (skills_dir / skill / "skill.yaml").is_file():
-            raise UsageError(f"no skill {skill!r} (expected skills/{skill}/skill.yaml)")
-        directories = [skills_dir / skill]
-    else:
-        directories = sorted(p.parent for p in skills_dir.glob("*/skill.yaml"))
+def find_locks(loaded: LoadedRepo, skill: str | None) -> list[tuple[str, Path]]:
+    """(repo-relative path, path) of the locks to scan; a skill without a lock is an error,
+    and so is a ``skill.yaml`` with errors: that skill cannot be left out unscanned."""
+    if skill is not None and skill not in loaded.skills:
+        raise UsageError(f"no skill {skill!r} (expected {layout.skill_file(skill)})")
+    broken = [f for f in loaded.findings if f.file.endswith(f"/{layout.SKILL_FILE}") and fails([f])]
+    if skill is None and broken:
+        raise PolicyError(f"{broken[0].file} has errors; run `skillgate validate`", broken)
     locks = []
-    for directory in directories:
-        path = directory / LOCK_NAME
+    for skill_id in [skill] if skill is not None else sorted(loaded.skills):
+        rel = layout.lock_file(skill_id)
+        path = loaded.root / rel
         if not path.is_file():
             raise SkillgateError(
-                f"skill {directory.name} has no {LOCK_NAME}; run skillgate lock {directory.name}"
+                f"skill {skill_id} has no {layout.LOCK_NAME}; run skillgate lock {skill_id}"
             )
-        locks.append((path.relative_to(repo).as_posix(), path))
+        locks.append((rel, path))
     return locks
 
 
 def run_scan(
-    options: ScanOptions, *, heuristics: HeuristicsScan | None, now: datetime
+    loaded: LoadedRepo,
+    options: ScanOptions,
+    *,
+    heuristics: HeuristicsScan | None,
+    now: datetime,
 ) -> ScanResult:
     """Scan the selected locks; ``heuristics=None`` scans for vulnerabilities only."""
-    policy = load_scanning_policy(options.repo)
-    locks = [(rel, read_lock(path)) for rel, path in find_locks(options.repo, options.skill)]
+    policy = loaded.scanning_policy()
+    locks = [(rel, read_lock(path)) for rel, path in find_locks(loaded, options.skill)]
     waivers = WaiverBook(policy.waivers, now.date())
     findings: list[Finding] = []
     with _engine(options, policy, now) as (engine, index):
@@ -113,12 +114,12 @@ def run_scan(
             if index is not None:
                 findings += _malicious_names(rel, lock, matches, index)
     if heuristics is not None and policy.heuristics_enabled:
-        squats = typosquat_index(options.repo, policy)
+        squats = typosquat_index(loaded, policy)
         for rel, lock in locks:
             for package in lock.packages:
                 found = typosquat_findings(rel, package, squats)
                 findings += [_gate(f, package, policy, waivers) for f in found]
-            findings += _heuristics(lock, heuristics, policy, waivers, options)
+            findings += _heuristics(rel, lock, heuristics, policy, waivers, options)
     findings += waivers.findings(policy.file, report_unused=options.skill is None)
     return ScanResult(
         findings=findings,
@@ -183,6 +184,7 @@ def _with_severity(index: VulnIndex, matches: Sequence[VulnMatch]) -> list[VulnM
 
 
 def _heuristics(
+    lock_file: str,
     lock: Lock,
     scan: HeuristicsScan,
     policy: ScanningPolicy,
@@ -204,8 +206,22 @@ def _heuristics(
                 f"heuristics crashed on {package.name}=={package.version}: "
                 f"{type(exc).__name__}: {exc}"
             ) from None
-        findings += [_gate(f, package, policy, waivers) for f in found]
+        findings += [
+            _gate(_at_lock_line(f, lock_file, package), package, policy, waivers) for f in found
+        ]
     return findings
+
+
+def _at_lock_line(finding: Finding, lock_file: str, package: LockedPackage) -> Finding:
+    """A finding inside an artifact, re-located at the lock line that brought the artifact
+    in (so a pull-request annotation lands on a line of the diff), the member in the message."""
+    return replace(
+        finding,
+        file=lock_file,
+        line=package.line,
+        column=0,
+        message=f"{package.name}=={package.version}: {finding.file}: {finding.message}",
+    )
 
 
 def _gate(
@@ -215,7 +231,8 @@ def _gate(
     if waiver is not None:
         message = f"{finding.message} (waived until {waiver.expires.isoformat()}: {waiver.reason})"
         return replace(finding, severity=Severity.NOTICE, message=message)
-    if policy.heuristic_fails(finding.severity):
+    threshold = policy.heuristics_threshold()
+    if threshold is not None and fails([finding], threshold):
         return replace(finding, severity=Severity.ERROR)
     return replace(finding, severity=min(finding.severity, Severity.WARNING))
 

@@ -66,8 +66,12 @@ def test_compile_refuses_a_policy_with_errors(example_repo: Path) -> None:
     break_four_files(example_repo)
     result = cli(example_repo, "compile")
     assert result.exit_code == 1
-    assert "4 errors" in result.stdout.splitlines()[-1]
-    assert result.stderr == "Error: refusing to compile a policy with errors\n"
+    assert result.stdout == ""
+    *findings, count, error = result.stderr.splitlines()
+    assert len(findings) == 4
+    assert all(": error " in line for line in findings)
+    assert count == "4 findings: 4 errors"
+    assert error == "Error: the policy has 4 error(s); run `skillgate validate` to see them"
     assert not (example_repo / BUNDLE).exists()
 
 
@@ -185,11 +189,11 @@ def test_edited_bundle_fails_its_digest(example_repo: Path, tmp_path: Path) -> N
 def test_check_on_a_policy_with_errors_refuses(example_repo: Path) -> None:
     break_four_files(example_repo)
     result = cli(example_repo, "check", "intern-7", "pyyaml", "6.0.2")
-    assert result.exit_code == 3  # no decision is possible over a broken policy
+    assert result.exit_code == 1  # the policy has errors: exit 1 on every verb
     assert result.stdout == ""
-    assert result.stderr == (
-        "Error: the policy has 4 error(s); run `skillgate validate` to see them\n"
-    )
+    *_, count, error = result.stderr.splitlines()
+    assert count == "4 findings: 4 errors"
+    assert error == "Error: the policy has 4 error(s); run `skillgate validate` to see them"
 
 
 @pytest.mark.parametrize(

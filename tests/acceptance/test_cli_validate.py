@@ -169,7 +169,7 @@ def test_invalid_test_date_is_a_finding_for_validate_and_test(example_repo: Path
     validated = cli(example_repo, "validate", *NO_EXPIRING)
     assert (validated.exit_code, validated.stdout.splitlines()[0]) == (1, expected)
     tested = cli(example_repo, "test")  # used to crash with an internal error (exit 3)
-    assert (tested.exit_code, tested.stdout.splitlines()[0]) == (1, expected)
+    assert (tested.exit_code, tested.stderr.splitlines()[0]) == (1, expected)
 
 
 # --- test -----------------------------------------------------------------------------
@@ -178,8 +178,12 @@ def test_invalid_test_date_is_a_finding_for_validate_and_test(example_repo: Path
 def test_policy_tests_pass_on_shipped_repo(example_repo: Path) -> None:
     result = cli(example_repo, "test")
     assert result.exit_code == 0
-    assert result.stdout.splitlines()[-1].endswith(" passed, 0 failed")
-    assert "FAIL" not in result.stdout
+    assert result.stdout == ""
+    assert result.stderr == "policy tests: 13 passed, 0 failed\n"
+    verbose = cli(example_repo, "test", "-v")
+    passed = verbose.stderr.splitlines()[:-1]
+    assert len(passed) == 13
+    assert all(line.startswith("PASS policy/tests/") for line in passed)
 
 
 def test_failing_policy_test_names_case_and_deciding_rule(example_repo: Path) -> None:
@@ -195,11 +199,16 @@ def test_failing_policy_test_names_case_and_deciding_rule(example_repo: Path) ->
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
     assert lines[0] == (
-        "FAIL policy/tests/levels.yaml:40 interns get the supervised range: "
-        "expected allow, got deny"
+        "policy/tests/levels.yaml:40:5: error policy-test.failed interns get the supervised "
+        "range: expected allow, got deny; decided by not-approved: pyyaml==6.0.1 is not "
+        "approved for level INTERN (hint: fix the policy, or the expectation if the policy "
+        "is right)"
     )
-    assert lines[1].startswith("     decided by not-approved: ")
-    assert lines[-1].endswith(" passed, 1 failed")
+    assert result.stderr == "policy tests: 13 passed, 1 failed\n"
+    annotations = cli(example_repo, "test", "--format", "github").stdout.splitlines()
+    assert annotations[0].startswith(
+        "::error file=policy/tests/levels.yaml,title=policy-test.failed,line=40,col=5::"
+    )
 
 
 def test_policy_tests_refuse_a_policy_with_errors(example_repo: Path) -> None:
@@ -211,5 +220,8 @@ def test_policy_tests_refuse_a_policy_with_errors(example_repo: Path) -> None:
     )
     result = cli(example_repo, "test")
     assert result.exit_code == 1
-    assert result.stdout.startswith("policy/agents.yaml:3:12: error level.unknown ")
-    assert result.stderr == "Error: the policy has errors; fix them before testing\n"
+    assert result.stdout == ""
+    assert result.stderr.startswith("policy/agents.yaml:3:12: error level.unknown ")
+    assert result.stderr.endswith(
+        "Error: the policy has 1 error(s); run `skillgate validate` to see them\n"
+    )

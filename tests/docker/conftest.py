@@ -18,13 +18,13 @@ from typing import Any
 
 import pytest
 
-from checker.lock.target import target_for_repo
+from checker.lock.target import target_for
 from checker.policy.load import load_repo
+from checker.policy.sandbox import BaseSpec
 from sandbox.base_image import BaseImage, bootstrap_base
 from sandbox.build import BuildResult, build_skill
 from sandbox.engine import connect
 from sandbox.gc import leftovers, remove_leftovers
-from sandbox.limits import BaseSpec
 from tests.conftest import run_cli
 
 FIXTURE_REPO = Path(__file__).parent / "fixtures" / "repo"
@@ -62,7 +62,7 @@ def sandbox_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def built(docker_client: Any, base_image: BaseImage, sandbox_repo: Path) -> dict[str, BuildResult]:
     """Both fixture skills built (yaml-echo downloads pyyaml from PyPI the first time)."""
     loaded = load_repo(sandbox_repo)
-    target = target_for_repo(sandbox_repo)
+    target = target_for(loaded.sandbox_policy().base)
     return {
         skill_id: build_skill(docker_client, skill, base_image, target, revision="test")
         for skill_id, skill in sorted(loaded.skills.items())

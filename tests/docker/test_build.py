@@ -76,7 +76,10 @@ def test_build_refuses_a_policy_that_does_not_validate(tmp_path: Path, sandbox_r
     skill.write_text(skill.read_text("utf-8").replace("min_level: STUDENT", "min_level: 7"))
     result = run_cli(["build", "--repo", str(repo)])
     assert result.exit_code == ExitCode.FINDINGS
-    assert "nothing was built" in result.stderr
+    assert result.stderr.startswith("skills/plain/skill.yaml:4:12: error schema.type ")
+    assert result.stderr.endswith(
+        "Error: the policy has 1 error(s); run `skillgate validate` to see them\n"
+    )
 
 
 def test_final_image_has_no_pip_no_wheels_and_read_only_code(

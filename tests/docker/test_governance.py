@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from checker.exit_codes import ExitCode
+from checker.policy.sandbox import SandboxPolicy
 from sandbox.grant import DeniedError, GrantedRun, authorize
-from sandbox.limits import SandboxPolicy
 from sandbox.runner import prepare
 from sandbox.skill_sandbox import SkillSandbox
 from tests.conftest import run_cli
@@ -69,8 +69,11 @@ def test_banned_package_is_refused_before_any_container(tmp_path: Path, sandbox_
     )
     result = run_cli(["run", "yaml-echo", "--agent", TRUSTED, "--input", "{}", "--repo", str(repo)])
     # The ban makes the skill invalid: no decision over a policy with errors, no container.
-    assert result.exit_code in (ExitCode.FINDINGS, ExitCode.UNDECIDED)
-    assert result.stderr.startswith("Error: ")
+    assert result.exit_code == ExitCode.FINDINGS
+    assert "error approval.shadowed " in result.stderr
+    assert result.stderr.splitlines()[-1] == (
+        "Error: the policy has 2 error(s); run `skillgate validate` to see them"
+    )
     assert "Docker engine" not in result.stderr
     assert result.stdout == ""
 

@@ -16,10 +16,10 @@ from click.testing import CliRunner
 
 from checker.cli.main import cli
 from checker.exit_codes import ExitCode
+from checker.policy.sandbox import SandboxPolicy
 from sandbox.build import BuildResult
 from sandbox.gc import leftovers
 from sandbox.grant import probe_grant
-from sandbox.limits import SandboxPolicy
 from sandbox.runner import prepare
 from tests.conftest import run_cli
 from tests.docker.conftest import TRUSTED

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from checker.exit_codes import ExitCode
+from checker.policy.sandbox import SandboxPolicy
 from sandbox.build import BuildResult
 from sandbox.grant import probe_grant
-from sandbox.limits import SandboxPolicy
 from sandbox.verify import checks, verify_image
 from tests.conftest import run_cli
 

@@ -9,14 +9,16 @@ import pytest
 
 from checker.exit_codes import SkillgateError
 from checker.lock.resolver import resolve
-from checker.lock.target import Target, parse_tag, target_for_repo
+from checker.lock.target import Target, parse_tag, target_for
+from checker.policy.load import load_repo
+from checker.policy.sandbox import BaseSpec
 from tests.conftest import run_cli
 from tests.lock.conftest import Index, write_repo
 from tests.lock.local_index import make_wheel, write_index
 
 
 def test_default_target_is_the_bookworm_base(tmp_path: Path) -> None:
-    target = target_for_repo(tmp_path)
+    target = target_for(load_repo(tmp_path).sandbox_policy().base)
     assert target.tag == "cp311-manylinux_2_36_x86_64"
     assert parse_tag(target.tag) == target
     assert target.platforms()[0] == "manylinux_2_36_x86_64"
@@ -30,10 +32,11 @@ def test_default_target_is_the_bookworm_base(tmp_path: Path) -> None:
 def test_target_follows_the_sandbox_suite(tmp_path: Path) -> None:
     (tmp_path / "policy").mkdir()
     (tmp_path / "policy" / "sandbox.yaml").write_text("base:\n  suite: trixie\n")
-    assert target_for_repo(tmp_path).tag == "cp313-manylinux_2_41_x86_64"
-    (tmp_path / "policy" / "sandbox.yaml").write_text("base:\n  suite: sid\n")
+    assert target_for(load_repo(tmp_path).sandbox_policy().base).tag == (
+        "cp313-manylinux_2_41_x86_64"
+    )
     with pytest.raises(SkillgateError, match="unknown Debian suite 'sid'"):
-        target_for_repo(tmp_path)
+        target_for(BaseSpec(suite="sid"))
 
 
 def test_locking_for_another_python_is_refused(isolated_pip: Path, tmp_path: Path) -> None:

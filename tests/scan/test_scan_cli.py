@@ -127,11 +127,14 @@ def test_hand_broken_lock_exits_3(repo: Path, advisory_index: Path) -> None:
     assert err.startswith(f"Error: {path}:")
 
 
-def test_invalid_scanning_policy_exits_3(tmp_path: Path, advisory_index: Path) -> None:
+def test_invalid_scanning_policy_is_a_policy_error(tmp_path: Path, advisory_index: Path) -> None:
     repo = make_repo(tmp_path / "r", {"demo": pins([("six", "1.16.0")])}, scanning="gate: 3\n")
     code, _, err = scan(repo, advisory_index)
-    assert code == 3
-    assert "policy/scanning.yaml is invalid" in err
+    assert code == 1
+    assert (
+        "Error: policy/scanning.yaml has errors: policy/scanning.yaml:1:1: unknown key 'gate'"
+        in err
+    )
 
 
 def waiver(expires: str, advisory: str = "CVE-2023-32681", package: str = "Requests") -> str:

@@ -11,6 +11,7 @@ import pytest
 
 from checker.exit_codes import SkillgateError
 from checker.findings import Finding
+from checker.policy.load import load_repo
 from checker.scan.run import ScanOptions, run_scan
 from tests.conftest import run_cli
 from tests.scan.conftest import OLD_DB_OK, lock_text, locked, make_repo, pin_line
@@ -114,12 +115,12 @@ def crashing_rule(
 
 
 def test_crash_in_a_rule_cannot_pass(evil_repo: Path, advisory_index: Path, tmp_path: Path) -> None:
-    options = ScanOptions(repo=evil_repo, vuln_db=advisory_index, cache=tmp_path / "cache")
+    options = ScanOptions(vuln_db=advisory_index, cache=tmp_path / "cache")
     with pytest.raises(
         SkillgateError,
         match=r"heuristics crashed on demo-evil==1.0: RuntimeError: cannot parse demo_evil-1.0",
     ):
-        run_scan(options, heuristics=crashing_rule, now=datetime.now(UTC))
+        run_scan(load_repo(evil_repo), options, heuristics=crashing_rule, now=datetime.now(UTC))
 
 
 def squat_repo(tmp_path: Path, name: str, scanning: str) -> Path:

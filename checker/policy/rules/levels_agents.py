@@ -1,11 +1,13 @@
-"""Levels are unique upper-case identifiers, every referenced level exists, agents are unique."""
+"""Levels are unique upper-case identifiers, every referenced level exists (sandbox limits
+included), agents are unique."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
 
-from checker.findings import Finding
+from checker.findings import Finding, Severity
+from checker.layout import SANDBOX_FILE
 from checker.policy.model import Source
 from checker.policy.rules.context import Rule, RuleContext
 
@@ -89,4 +91,22 @@ def unique_agents(ctx: RuleContext) -> Iterator[Finding]:
         seen.setdefault(agent.id, agent.source)
 
 
-RULES: tuple[Rule, ...] = (level_names, level_references, unique_agents)
+def sandbox_levels(ctx: RuleContext) -> Iterator[Finding]:
+    """A ``levels`` key of ``sandbox.yaml`` that no maturity level has: its limits never
+    apply (a typo leaves that level on the defaults)."""
+    document = ctx.repo.raw.get(SANDBOX_FILE)
+    if document is None or not isinstance(document.data.get("levels"), dict) or not ctx.level_names:
+        return
+    for name in document.data["levels"]:
+        if name not in ctx.level_names:
+            yield document.finding(
+                ("levels", name),
+                "sandbox.unknown-level",
+                f"level {name} is not defined in policy/maturity.yaml; its limits never apply",
+                severity=Severity.WARNING,
+                hint=f"known levels: {', '.join(ctx.level_names)}",
+                key=True,
+            )
+
+
+RULES: tuple[Rule, ...] = (level_names, level_references, unique_agents, sandbox_levels)
