@@ -223,7 +223,7 @@ def _python_version(rootfs: Path) -> str:
 
 
 def _named_base(client: Any, reference: str) -> BaseImage:
-    import docker.errors  # noqa: PLC0415 - optional dependency
+    import docker.errors  # noqa: PLC0415 - imported when a verb needs the engine
 
     try:
         image = client.images.get(reference)

@@ -117,7 +117,7 @@ def image_tag(skill: Any, key: str) -> str:
 
 def find_image(client: Any, skill: Any, base: BaseImage, target: Target) -> Any | None:
     """The built image of ``skill`` as it is now, or None when it needs a build."""
-    import docker.errors  # noqa: PLC0415 - optional dependency
+    import docker.errors  # noqa: PLC0415 - imported when a verb needs the engine
 
     try:
         return client.images.get(image_tag(skill, build_key(skill, base, target)))
@@ -201,7 +201,7 @@ def _docker_build(
     labels: dict[str, str],
     log: Log | None,
 ) -> str:
-    import docker.errors  # noqa: PLC0415 - optional dependency
+    import docker.errors  # noqa: PLC0415 - imported when a verb needs the engine
 
     tail: list[str] = []
     try:

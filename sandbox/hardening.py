@@ -27,7 +27,7 @@ def tmpfs_options(limits: Limits) -> str:
 
 def ulimits(limits: Limits) -> list[Any]:
     """RLIMITs: CPU seconds, file size, open files, and no core dumps."""
-    from docker.types import Ulimit  # noqa: PLC0415 - optional dependency
+    from docker.types import Ulimit  # noqa: PLC0415 - imported when a verb needs the engine
 
     fsize = limits.fsize_mb * _MIB
     return [
@@ -47,7 +47,7 @@ def create_kwargs(
     working_dir: str = "/opt/skill",
 ) -> dict[str, Any]:
     """Keyword arguments for ``client.containers.create`` implementing every control."""
-    from docker.types import LogConfig  # noqa: PLC0415 - optional dependency
+    from docker.types import LogConfig  # noqa: PLC0415 - imported when a verb needs the engine
 
     memory = f"{limits.memory_mb}m"
     return {

@@ -84,7 +84,7 @@ class Prepared:
 
     def start(self) -> None:
         """Start the container; SkillgateError (exit 3) when the engine refuses."""
-        import docker.errors  # noqa: PLC0415 - optional dependency
+        import docker.errors  # noqa: PLC0415 - imported when a verb needs the engine
 
         try:
             self.container.start()
@@ -99,7 +99,7 @@ class Prepared:
 
 def remove_container(container: Any) -> None:
     """Force-remove ``container``; a container that is already gone is fine."""
-    import docker.errors  # noqa: PLC0415 - optional dependency
+    import docker.errors  # noqa: PLC0415 - imported when a verb needs the engine
 
     try:
         container.remove(force=True)
@@ -123,7 +123,7 @@ def prepare(
     """Create the hardened container for ``grant`` and attach to it (not started)."""
     if not isinstance(grant, GrantedRun):
         raise TypeError("a sandbox container needs a GrantedRun from sandbox.grant.authorize")
-    import docker.errors  # noqa: PLC0415 - optional dependency
+    import docker.errors  # noqa: PLC0415 - imported when a verb needs the engine
 
     labels = {
         LABEL_ROLE: role,
@@ -210,7 +210,7 @@ def _still_running(container: Any) -> bool:
 
 
 def _kill(container: Any) -> None:
-    import docker.errors  # noqa: PLC0415 - optional dependency
+    import docker.errors  # noqa: PLC0415 - imported when a verb needs the engine
 
     try:
         container.kill()

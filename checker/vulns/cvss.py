@@ -1,64 +1,54 @@
-"""CVSS v3.0/v3.1 base score from a vector string (FIRST specification, section 7).
+"""CVSS scores of OSV severity entries, through the maintained ``cvss`` library (v2, v3.x, v4).
 
-The formula is short and fixed, so it lives here instead of in a dependency.
+Which version decides when a record carries several: v3.x first (the version most OSV
+records and the severity floors of ``scanning.yaml`` were written against), then v4, then v2;
+within a version the highest score wins. A vector the library rejects is ignored, so a
+malformed vector can only leave the rating unknown, which fails every floor.
 """
 
 from __future__ import annotations
 
-import math
+from collections.abc import Iterable
 
-_WEIGHTS: dict[str, dict[str, float]] = {
-    "AV": {"N": 0.85, "A": 0.62, "L": 0.55, "P": 0.2},
-    "AC": {"L": 0.77, "H": 0.44},
-    "UI": {"N": 0.85, "R": 0.62},
-    "C": {"H": 0.56, "L": 0.22, "N": 0.0},
-    "I": {"H": 0.56, "L": 0.22, "N": 0.0},
-    "A": {"H": 0.56, "L": 0.22, "N": 0.0},
+from cvss import CVSS2, CVSS3, CVSS4
+from cvss.exceptions import CVSSError
+
+# OSV severity type -> (preference, calculator); lower preference decides first.
+_CALCULATORS: dict[str, tuple[int, type[CVSS2] | type[CVSS3] | type[CVSS4]]] = {
+    "CVSS_V3": (0, CVSS3),
+    "CVSS_V3_1": (0, CVSS3),
+    "CVSS_V4": (1, CVSS4),
+    "CVSS_V2": (2, CVSS2),
 }
-# Privileges Required weighs more when the scope changes (the attacker leaves the component).
-_PR = {"U": {"N": 0.85, "L": 0.62, "H": 0.27}, "C": {"N": 0.85, "L": 0.68, "H": 0.5}}
-_BASE_METRICS = ("AV", "AC", "PR", "UI", "S", "C", "I", "A")
 
 
-class CvssError(ValueError):
-    """The vector is not a complete, valid CVSS v3 vector."""
-
-
-def base_score(vector: str) -> float:
-    """The CVSS v3 base score (0.0-10.0) of ``vector``, e.g. ``CVSS:3.1/AV:N/...``."""
-    parts = vector.strip().split("/")
-    if not parts or parts[0] not in ("CVSS:3.0", "CVSS:3.1"):
-        raise CvssError(f"not a CVSS v3 vector: {vector!r}")
-    metrics: dict[str, str] = {}
-    for part in parts[1:]:
-        key, sep, value = part.partition(":")
-        if not sep or key in metrics:
-            raise CvssError(f"malformed metric {part!r} in {vector!r}")
-        metrics[key] = value
-    missing = [m for m in _BASE_METRICS if m not in metrics]
-    if missing:
-        raise CvssError(f"missing base metrics {', '.join(missing)} in {vector!r}")
-    scope = metrics["S"]
-    if scope not in _PR:
-        raise CvssError(f"invalid scope {scope!r} in {vector!r}")
+def base_score(kind: str, vector: str) -> float | None:
+    """The base score of one OSV severity entry, None for an unknown type or a bad vector."""
+    known = _CALCULATORS.get(kind)
+    if known is None:
+        return None
     try:
-        w = {key: table[metrics[key]] for key, table in _WEIGHTS.items()}
-        pr = _PR[scope][metrics["PR"]]
-    except KeyError as exc:
-        raise CvssError(f"invalid metric value {exc} in {vector!r}") from None
-    iss = 1 - (1 - w["C"]) * (1 - w["I"]) * (1 - w["A"])
-    changed = 7.52 * (iss - 0.029) - 3.25 * (iss - 0.02) ** 15
-    impact = 6.42 * iss if scope == "U" else changed
-    exploitability = 8.22 * w["AV"] * w["AC"] * pr * w["UI"]
-    if impact <= 0:
-        return 0.0
-    if scope == "U":
-        return _roundup(min(impact + exploitability, 10))
-    return _roundup(min(1.08 * (impact + exploitability), 10))
+        return float(known[1](vector.strip()).base_score)
+    except (CVSSError, ValueError, KeyError, IndexError):
+        return None
+
+
+def best_score(entries: Iterable[tuple[str, str]]) -> float | None:
+    """The deciding score among ``(type, vector)`` entries (see the module docstring)."""
+    scored = [
+        (_CALCULATORS[kind][0], -score)
+        for kind, vector in entries
+        if (score := base_score(kind, vector)) is not None
+    ]
+    if not scored:
+        return None
+    _, negative = min(scored)
+    return -negative
 
 
 def rating(score: float) -> str:
-    """The qualitative rating of a score: none, low, medium, high or critical."""
+    """The qualitative rating of a score: none, low, medium, high or critical (v3 and v4
+    share these bands; a v2 score is read on the same scale)."""
     if score == 0:
         return "none"
     if score < 4.0:
@@ -68,11 +58,3 @@ def rating(score: float) -> str:
     if score < 9.0:
         return "high"
     return "critical"
-
-
-def _roundup(value: float) -> float:
-    # CVSS 3.1 Appendix A: round up to one decimal, robust to floating-point noise.
-    scaled = round(value * 100_000)
-    if scaled % 10_000 == 0:
-        return scaled / 100_000
-    return (math.floor(scaled / 10_000) + 1) / 10.0

@@ -12,14 +12,13 @@ the range (see ``_in_range``), so bad data can add findings but never hide one.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from contextlib import suppress
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from packaging.utils import canonicalize_version
 from packaging.version import InvalidVersion, Version
 
-from checker.vulns.cvss import CvssError, base_score, rating
+from checker.vulns.cvss import best_score, rating
 from checker.vulns.osv_model import ECOSYSTEM_PYPI, Affected, OsvRecord, VersionRange
 
 # GIT ranges hold commit hashes, not package versions; SEMVER ranges are compared as PEP 440.
@@ -182,19 +181,18 @@ def _fixed_versions(entries: Sequence[Affected]) -> tuple[str, ...]:
 
 
 def severity_of(record: OsvRecord, entries: Sequence[Affected]) -> tuple[str, float | None]:
-    """Rating and CVSS v3 score from the record's and ``entries``' vectors (highest wins).
+    """Rating and CVSS score from the record's and ``entries``' vectors (``cvss.best_score``).
 
-    Without a valid CVSS v3 vector, GitHub's ``database_specific.severity`` label is used
+    Without a valid CVSS vector, GitHub's ``database_specific.severity`` label is used
     and the score is None; with neither, the rating is "" (unknown), which fails every
     severity floor: a malformed vector can only make the gate stricter.
     """
-    scores = []
-    for entry in (*record.severity, *(s for a in entries for s in a.severity)):
-        if entry.type in ("CVSS_V3", "CVSS_V3_1"):
-            with suppress(CvssError):
-                scores.append(base_score(entry.score))
-    if scores:
-        top = max(scores)
+    vectors = [
+        (entry.type, entry.score)
+        for entry in (*record.severity, *(s for a in entries for s in a.severity))
+    ]
+    top = best_score(vectors)
+    if top is not None:
         return rating(top), top
     return _GHSA_LABELS.get(record.database_severity.upper(), ""), None
 

@@ -154,6 +154,14 @@ def test_github_label_is_the_fallback_severity() -> None:
     assert (match.severity, match.score) == ("medium", None)
 
 
+def test_an_advisory_with_only_a_cvss_v4_vector_gets_a_severity() -> None:
+    vector = "CVSS:4.0/AV:L/AC:L/AT:N/PR:L/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N"
+    rec = record([{"introduced": "0"}], severity=[{"type": "CVSS_V4", "score": vector}])
+    match = match_record(rec, "demo-pkg", Version("1"))
+    assert match is not None
+    assert (match.severity, match.score) == ("high", 8.5)
+
+
 def test_malformed_vector_leaves_the_severity_unknown() -> None:
     rec = record([{"introduced": "0"}], severity=[{"type": "CVSS_V3", "score": "CVSS:3.1/AV:Z"}])
     match = match_record(rec, "demo-pkg", Version("1"))

@@ -50,9 +50,17 @@ def test_gating_heuristic_fails_the_scan(
 ) -> None:
     code, out, err = scan(evil_repo, advisory_index, tmp_path / "cache")
     assert code == 1
-    assert "error mal.pth-exec" in out
-    assert "demo_evil-1.0-py3-none-any.whl!demo_evil.pth" in out
     assert "(ours engine, vulnerabilities and heuristics)" in err
+    # Reported against the lock line that brought the artifact in; the member in the message.
+    line = pin_line(evil_repo, "demo", "demo-evil==1.0")
+    assert out.startswith(
+        f"skills/demo/requirements.lock:{line}:1: error mal.pth-exec demo-evil==1.0: "
+        "demo_evil-1.0-py3-none-any.whl!demo_evil.pth: "
+    )
+    _, github, _ = scan(evil_repo, advisory_index, tmp_path / "cache", "--format", "github")
+    assert github.startswith(
+        f"::error file=skills/demo/requirements.lock,title=mal.pth-exec,line={line},col=1::"
+    )
 
 
 def test_benign_artifact_passes(tmp_path: Path, advisory_index: Path) -> None:

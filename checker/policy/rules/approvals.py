@@ -10,8 +10,8 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from checker.findings import Finding, Severity
 from checker.policy.model import Approval
+from checker.policy.ranges import approval_prereleases, common, covers, describe
 from checker.policy.rules.context import Rule, RuleContext
-from checker.policy.rules.overlap import covers_all, witness
 from checker.runtime.specs import canonical_name, parse_specifier, valid_name
 
 
@@ -22,8 +22,8 @@ def _spec(versions: str | None) -> tuple[bool, SpecifierSet | None]:
         return False, None
 
 
-def _prereleases(approval: Approval, spec: SpecifierSet | None) -> bool:
-    return approval.prereleases or (spec is not None and any(s.prereleases for s in spec))
+def _prereleases(approval: Approval) -> bool:
+    return approval_prereleases(approval.versions, approval.prereleases)
 
 
 def _by_name(ctx: RuleContext) -> dict[str, list[Approval]]:
@@ -62,13 +62,15 @@ def duplicates_and_overlaps(ctx: RuleContext) -> Iterator[Finding]:
                     key="versions",
                 )
                 continue
-            common = witness(a, _prereleases(first, a), b, _prereleases(second, b))
-            if common is not None:
+            shared = common(
+                first.versions, _prereleases(first), second.versions, _prereleases(second)
+            )
+            if not shared.is_empty:
                 yield ctx.at(
                     second.source,
                     "approval.overlap",
                     f"approval of {name} {second.versions!r} for {second.min_level} overlaps "
-                    f"{first.versions!r} at {first.source} (both admit {common})",
+                    f"{first.versions!r} at {first.source} (both admit {describe(shared)})",
                     key="versions",
                     hint="merge them or make the ranges disjoint; which expiry applies is unclear",
                 )
@@ -92,16 +94,14 @@ def file_names(ctx: RuleContext) -> Iterator[Finding]:
 
 
 def shadowed_by_bans(ctx: RuleContext) -> Iterator[Finding]:
-    bans: dict[str, list[tuple[SpecifierSet | None, str]]] = {}
+    bans: dict[str, list[tuple[str | None, str]]] = {}
     for ban in ctx.repo.policy.bans:
-        ok, spec = _spec(ban.versions)
-        if ok and valid_name(ban.package):
-            bans.setdefault(canonical_name(ban.package), []).append((spec, str(ban.source)))
+        if _spec(ban.versions)[0] and valid_name(ban.package):
+            bans.setdefault(canonical_name(ban.package), []).append((ban.versions, str(ban.source)))
     for name, group in sorted(_by_name(ctx).items()):
         for approval in group:
-            approval_spec = _spec(approval.versions)[1]
-            for ban_spec, where in bans.get(name, ()):
-                if covers_all(ban_spec, approval_spec):
+            for ban_versions, where in bans.get(name, ()):
+                if covers(ban_versions, approval.versions, _prereleases(approval)):
                     yield ctx.at(
                         approval.source,
                         "approval.shadowed",
