@@ -29,6 +29,7 @@ class EngineUnreachableError(SkillgateError):
 def connect(timeout: float = 30.0) -> Any:
     """A docker-py client that has answered a ping; raise EngineUnreachableError otherwise."""
     import docker  # noqa: PLC0415 - imported when a verb needs the engine
+
     host = os.environ.get("DOCKER_HOST", DEFAULT_HOST)
     if host.startswith("unix://") and not os.path.exists(host.removeprefix("unix://")):
         # Checked up front: docker-py leaks the socket of a failed unix connect.

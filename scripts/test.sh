@@ -8,7 +8,7 @@ python3 -m pip install --quiet --disable-pip-version-check -e '.[test]'
 if [ -f scripts/ensure-docker.sh ]; then
   bash scripts/ensure-docker.sh
 fi
-lint_dirs=$(ls -d checker sandbox tests benchmarks 2>/dev/null)
+lint_dirs=$(ls -d checker sandbox tests benchmarks scripts 2>/dev/null)
 python3 -m ruff check $lint_dirs
 python3 -m ruff format --check $lint_dirs
 python3 -m mypy

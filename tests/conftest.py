@@ -15,8 +15,8 @@ from checker.cli.main import cli
 from checker.vulns.osv_import import load_source
 from checker.vulns.vuln_index import write_index
 
-ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+ADVISORY_DB = Path(__file__).resolve().parent / "data" / "advisory-db"
+"""The vendored subset of the PyPA advisory database (CC-BY-4.0; see its README)."""
 
 
 @dataclass(frozen=True)
@@ -57,8 +57,8 @@ def example_repo(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def advisory_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A DB directory holding the real PyPA advisory-db snapshot, imported once per session."""
+    """A DB directory holding the vendored PyPA advisories, imported once per session."""
     db_dir = tmp_path_factory.mktemp("vulndb")
-    source = load_source(str(SHARED / "advisory-db"), work_dir=db_dir)
+    source = load_source(str(ADVISORY_DB), work_dir=db_dir)
     write_index(db_dir, source, now=datetime.now(UTC))
     return db_dir

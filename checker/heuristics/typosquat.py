@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 from checker.exit_codes import SkillgateError
@@ -166,6 +167,17 @@ def typosquat_finding(squat: Squat, *, file: str = "", line: int = 0, column: in
         column=column,
         hint=f"did you mean {squat.target!r}? if not, approve {squat.name!r} explicitly",
     )
+
+
+SHIPPED_POPULAR = "popular-packages.tsv"
+
+
+def shipped_popular() -> list[str]:
+    """The popular-package list that ships with skillgate (``heuristics/data``), most
+    popular first; ``scripts/refresh_popular_packages.py`` refreshes it."""
+    resource = resources.files("checker.heuristics") / "data" / SHIPPED_POPULAR
+    with resources.as_file(resource) as path:
+        return load_popular(path)
 
 
 def load_popular(path: Path) -> list[str]:

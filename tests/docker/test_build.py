@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import json
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -18,15 +19,24 @@ from tests.docker.conftest import INTERN, run_code
 pytestmark = [pytest.mark.docker, pytest.mark.network]
 
 
-def _builder_events(client: Any, since: datetime.datetime) -> list[dict[str, Any]]:
-    """What a build does in the engine: create (step) containers, tag or import images."""
+def _builder_events(client: Any, mark_ns: int) -> list[dict[str, Any]]:
+    """What a build does in the engine after ``mark_ns`` (nanoseconds): create (step)
+    containers, commit, tag or import images. The API's ``since`` has whole seconds, so
+    events are filtered on their own ``timeNano``: a build in the same second before the
+    mark is not counted."""
+    since = datetime.datetime.fromtimestamp(mark_ns // 1_000_000_000, datetime.UTC)
     until = datetime.datetime.now(datetime.UTC) + datetime.timedelta(seconds=1)
     stream = client.events(since=since, until=until, decode=True)
     try:
         events = list(stream)
     finally:
         stream.close()
-    return [e for e in events if e.get("Action") in ("create", "commit", "tag", "import")]
+    return [
+        e
+        for e in events
+        if e.get("Action") in ("create", "commit", "tag", "import")
+        and int(e.get("timeNano", 0)) > mark_ns
+    ]
 
 
 def test_images_carry_oci_labels(docker_client: Any, built: dict[str, BuildResult]) -> None:
@@ -43,15 +53,17 @@ def test_images_carry_oci_labels(docker_client: Any, built: dict[str, BuildResul
 def test_unchanged_skill_is_not_rebuilt(
     docker_client: Any, sandbox_repo: Path, built: dict[str, BuildResult]
 ) -> None:
-    since = datetime.datetime.now(datetime.UTC)
+    mark_ns = time.time_ns()
     result = run_cli(["build", "--no-scan", "--repo", str(sandbox_repo)])
     assert result.exit_code == ExitCode.OK, result.stderr
     assert result.stdout.splitlines() == [
         f"up to date {built['plain'].tag}",
         f"up to date {built['yaml-echo'].tag}",
     ]
-    # The builder would create intermediate containers and tag an image.
-    assert _builder_events(docker_client, since) == []
+    # The same images, and the builder did nothing (it would create step containers and tag).
+    for skill in ("plain", "yaml-echo"):
+        assert docker_client.images.get(built[skill].tag).id == built[skill].image_id
+    assert _builder_events(docker_client, mark_ns) == []
 
 
 def test_changed_code_gets_a_new_tag(

@@ -1,4 +1,4 @@
-"""The shipped example skills build from their locks and run end to end."""
+"""The team repository's skills (the suite's fixture) build from their locks and run end to end."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 
 from checker.exit_codes import ExitCode
 from sandbox.base_image import BaseImage
-from tests.conftest import ROOT, CliResult, run_cli
+from tests.conftest import TEAM_REPO, CliResult, run_cli
 
 pytestmark = [pytest.mark.docker, pytest.mark.network]
 
@@ -45,7 +45,7 @@ CASES = [
 
 @pytest.fixture(scope="session")
 def vuln_db(advisory_index: Path) -> Path:
-    """The shared PyPA advisory-db snapshot imported as the offline vulnerability DB."""
+    """The vendored PyPA advisories imported as the offline vulnerability DB."""
     return advisory_index
 
 
@@ -60,11 +60,9 @@ def build(repo: Path, db: Path, *args: str) -> CliResult:
 def shipped_repo(
     tmp_path_factory: pytest.TempPathFactory, base_image: BaseImage, vuln_db: Path
 ) -> Path:
-    """A copy of the shipped policy and skills, scanned and built."""
-    target = tmp_path_factory.mktemp("shipped") / "repo"
-    target.mkdir()
-    for part in ("policy", "skills"):
-        shutil.copytree(ROOT / part, target / part, ignore=shutil.ignore_patterns("__pycache__"))
+    """A copy of the suite's team repository, scanned and built."""
+    target = tmp_path_factory.mktemp("team") / "repo"
+    shutil.copytree(TEAM_REPO, target, ignore=shutil.ignore_patterns("__pycache__"))
     result = build(target, vuln_db)
     assert result.exit_code == ExitCode.OK, result.stdout + result.stderr
     return target

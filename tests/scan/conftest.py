@@ -1,4 +1,4 @@
-"""Fixtures for scan tests: the real PyPA advisory-db imported once, repos with real locks."""
+"""Fixtures for scan tests: the vendored PyPA advisories imported once, repos with real locks."""
 
 from __future__ import annotations
 
@@ -7,12 +7,13 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from checker.lock.lockfile import Lock, LockedFile, LockedPackage, render_lock, sha256_text
-from tests.conftest import SHARED, advisory_index
+from tests.conftest import ADVISORY_DB, advisory_index
 
-ADVISORY_DB = SHARED / "advisory-db"
-__all__ = ["advisory_index"]  # the session fixture, shared with the CLI tests
+__all__ = ["ADVISORY_DB", "advisory_index"]  # the session fixture, shared with the CLI tests
+VENDORED_RECORDS = sum(1 for _ in (ADVISORY_DB / "vulns").glob("*/*.yaml"))
+VENDORED_PACKAGES = sum(1 for _ in (ADVISORY_DB / "vulns").iterdir())
 TARGET = "cp311-manylinux_2_36_x86_64"
-# The shared snapshot is from 2024-10; tests that are not about DB age accept it.
+# The vendored snapshot is from 2024-10; tests that are not about DB age accept it.
 OLD_DB_OK = "max_db_age_days: 36500\n"
 
 Pin = tuple[str, str]

@@ -12,7 +12,7 @@ import pytest
 from checker.exit_codes import SkillgateError
 from checker.vulns.osv_import import load_source
 from checker.vulns.vuln_index import VulnIndex, index_path, opened, write_index
-from tests.scan.conftest import ADVISORY_DB
+from tests.scan.conftest import ADVISORY_DB, VENDORED_PACKAGES, VENDORED_RECORDS
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -85,8 +85,8 @@ def test_zip_import_keeps_malicious_records(tmp_path: Path) -> None:
 
 def test_real_advisory_db_snapshot_and_counts(advisory_index: Path) -> None:
     with opened(advisory_index) as index:
-        assert index.info.records == 2661
-        assert index.info.packages == 664
+        assert index.info.records == VENDORED_RECORDS
+        assert index.info.packages == VENDORED_PACKAGES
         assert index.info.snapshot == "2024-10-10T17:35:05+00:00"
         assert index.info.snapshot_origin == "SNAPSHOT file"
         assert index.info.source == str(ADVISORY_DB.resolve())

@@ -11,7 +11,15 @@ import pytest
 
 from checker.reporters import REPORTER_BY_NAME
 from tests.conftest import run_cli
-from tests.scan.conftest import ADVISORY_DB, OLD_DB_OK, make_repo, pin_line, pins
+from tests.scan.conftest import (
+    ADVISORY_DB,
+    OLD_DB_OK,
+    VENDORED_PACKAGES,
+    VENDORED_RECORDS,
+    make_repo,
+    pin_line,
+    pins,
+)
 
 LOCK = "skills/demo/requirements.lock"
 TOMORROW = (datetime.now(UTC) + timedelta(days=1)).date().isoformat()
@@ -82,13 +90,14 @@ def test_db_from_environment_and_xdg(
     result = run_cli(["db", "update", "--from", str(ADVISORY_DB)])
     assert result.exit_code == 0
     assert result.stdout == (
-        f"imported 2661 records for 664 packages (0 malicious) from {ADVISORY_DB.resolve()}; "
+        f"imported {VENDORED_RECORDS} records for {VENDORED_PACKAGES} packages (0 malicious) "
+        f"from {ADVISORY_DB.resolve()}; "
         "snapshot 2024-10-10T17:35:05+00:00 (SNAPSHOT file) -> "
         f"{tmp_path / 'xdg' / 'skillgate' / 'vulndb' / 'index.sqlite3'}\n"
     )
     assert run_cli(["scan", "--repo", str(repo), "--no-heuristics"]).exit_code == 1
     info = json.loads(run_cli(["db", "info", "--json"]).stdout)
-    assert (info["records"], info["snapshot"]) == (2661, "2024-10-10T17:35:05+00:00")
+    assert (info["records"], info["snapshot"]) == (VENDORED_RECORDS, "2024-10-10T17:35:05+00:00")
     assert info["age_days"] > 700
 
 
@@ -226,7 +235,7 @@ def test_db_info_text(advisory_index: Path) -> None:
         f"path: {advisory_index / 'index.sqlite3'}",
         f"source: {ADVISORY_DB.resolve()}",
     ]
-    assert "records: 2661" in lines
+    assert f"records: {VENDORED_RECORDS}" in lines
     assert "snapshot: 2024-10-10T17:35:05+00:00" in lines
 
 
