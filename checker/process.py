@@ -20,7 +20,6 @@ class CommandError(SkillgateError):
     """A subprocess failed or could not start (exit 3: could not decide)."""
 
     def __init__(self, args: Sequence[str], returncode: int | None, stdout: str, stderr: str):
-        self.args_list = list(args)
         self.returncode = returncode
         self.stdout = stdout
         self.stderr = stderr

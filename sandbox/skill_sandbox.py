@@ -2,7 +2,7 @@
 
 ``SkillSandbox.run`` asks the policy (``check_skill``) before anything else, then finds
 the skill's content-addressed image and runs it cold or through the warm pool. This is
-what ``skillgate run``, ``skillgate sandbox pool`` and the HTTP runtime use.
+what ``skillgate run`` and ``skillgate sandbox pool`` use.
 """
 
 from __future__ import annotations

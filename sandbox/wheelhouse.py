@@ -22,7 +22,7 @@ from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
 from checker.exit_codes import SkillgateError
 from checker.lock.artifacts import fetch_all, sha256_file
-from checker.lock.lockfile import read_lock, requirements_digest, sha256_text
+from checker.lock.lockfile import read_lock, requirements_digest
 from checker.lock.target import Target, parse_tag
 from checker.process import run_command
 from sandbox.cache import cache_dir
@@ -130,7 +130,3 @@ def _requirements_for(wheels: list[Path]) -> str:
         lines.append(f"{name}=={version} --hash=sha256:{sha256_file(wheel)}")
     return "\n".join(sorted(lines)) + ("\n" if lines else "")
 
-
-def requirements_text_digest(text: str) -> str:
-    """``sha256:`` digest of a requirements text (recorded as the image's lock digest)."""
-    return sha256_text(text)

@@ -63,6 +63,3 @@ def render_info(info: DbInfo, now: datetime, *, as_json: bool) -> str:
     if as_json:
         return json.dumps(data, indent=2, sort_keys=True) + "\n"
     return "".join(f"{key}: {value}\n" for key, value in data.items())
-
-
-COMMANDS: list[click.Command] = [db_group]

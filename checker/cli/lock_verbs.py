@@ -73,6 +73,3 @@ def tree_cmd(ctx: click.Context, skill: str, as_json: bool, repo: Path) -> None:
     else:
         click.echo(render_text(roots), nl=False)
     ctx.exit(ExitCode.OK)
-
-
-COMMANDS: list[click.Command] = [lock_cmd, tree_cmd]

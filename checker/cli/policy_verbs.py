@@ -156,6 +156,3 @@ def gate(ctx: click.Context, repo: Path, output_format: str, vuln_db: Path | Non
         mark = "ok  " if stage.exit_code == ExitCode.OK else "FAIL"
         click.echo(f"{mark} {stage.name}: {stage.summary}", err=True)
     ctx.exit(worst(stages))
-
-
-COMMANDS: list[click.Command] = [validate, test_cmd, compile_cmd, check, gate]

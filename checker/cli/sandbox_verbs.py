@@ -261,6 +261,3 @@ def pool_cmd(
             except SkillgateError as exc:
                 click.echo(json.dumps({"error": str(exc), "exit_code": int(exc.exit_code)}))
     ctx.exit(ExitCode.OK)
-
-
-COMMANDS: list[click.Command] = [build_cmd, run_cmd, sandbox_group]

@@ -80,6 +80,3 @@ def scan(
         err=True,
     )
     ctx.exit(ExitCode.FINDINGS if fails(findings) else ExitCode.OK)
-
-
-COMMANDS: list[click.Command] = [scan]

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from checker import layout
 from checker.exit_codes import PolicyError
 from checker.findings import Finding, Severity
 from checker.layout import (
@@ -30,14 +31,14 @@ from checker.policy.schema import check_document
 from checker.yaml import Document, JsonPath, load_file
 
 _SINGLE_FILES = {
-    "maturity.yaml": "maturity",
-    "agents.yaml": "agents",
-    "bans.yaml": "bans",
-    "scanning.yaml": "scanning",
-    "sandbox.yaml": "sandbox",
+    layout.MATURITY_FILE: "maturity",
+    layout.AGENTS_FILE: "agents",
+    layout.BANS_FILE: "bans",
+    layout.SCANNING_FILE: "scanning",
+    layout.SANDBOX_FILE: "sandbox",
 }
-_REQUIRED = ("maturity.yaml",)
-_DIRECTORIES = {"packages": "packages", "tests": "policy-tests"}
+_REQUIRED = (layout.MATURITY_FILE,)
+_DIRECTORIES = {layout.PACKAGES_DIR: "packages", layout.POLICY_TESTS_DIR: "policy-tests"}
 
 
 @dataclass(kw_only=True, slots=True)
@@ -74,12 +75,11 @@ class LoadedRepo:
 
 def policy_files(root: Path) -> Iterator[tuple[str, str]]:
     """(relative path, kind) of every file that belongs to the policy, sorted."""
-    policy = root / POLICY_DIR
-    for name, kind in sorted(_SINGLE_FILES.items()):
-        if (policy / name).is_file() or name in _REQUIRED:
-            yield f"{POLICY_DIR}/{name}", kind
+    for rel, kind in sorted(_SINGLE_FILES.items()):
+        if (root / rel).is_file() or rel in _REQUIRED:
+            yield rel, kind
     for directory, kind in sorted(_DIRECTORIES.items()):
-        for path in sorted((policy / directory).glob("*.yaml")):
+        for path in sorted((root / directory).glob("*.yaml")):
             yield path.relative_to(root).as_posix(), kind
     for path in sorted((root / SKILLS_DIR).glob(f"*/{SKILL_FILE}")):
         yield path.relative_to(root).as_posix(), "skill"

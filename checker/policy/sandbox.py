@@ -8,7 +8,7 @@ it on the ``LoadedRepo``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 
@@ -36,9 +36,6 @@ class Limits:
         if requested is None or requested >= self.timeout_seconds:
             return self
         return replace(self, timeout_seconds=requested)
-
-
-LIMIT_KEYS = tuple(f.name for f in fields(Limits))
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

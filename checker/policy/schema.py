@@ -18,17 +18,6 @@ if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
     from jsonschema.exceptions import ValidationError
 
-SCHEMA_KINDS = (
-    "maturity",
-    "agents",
-    "packages",
-    "bans",
-    "policy-tests",
-    "skill",
-    "scanning",
-    "sandbox",
-)
-
 
 @cache
 def validator(kind: str) -> Draft202012Validator | None:
