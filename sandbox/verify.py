@@ -2,8 +2,7 @@
 
 A probe container is created exactly like a skill run (``sandbox.hardening``); its
 configuration is read back with ``docker inspect`` and the probe script looks at it from
-inside. Rows carry CIS Docker Benchmark v1.6.0 numbers (sections 4 and 5) where one
-exists, ``SG.n`` for skillgate's own controls.
+inside; each control of ``sandbox.controls`` judges that evidence.
 """
 
 from __future__ import annotations
@@ -17,11 +16,10 @@ from typing import Any
 from checker.exit_codes import SkillgateError, UsageError
 from checker.findings import Finding, Severity
 from checker.policy.sandbox import Limits
+from sandbox.controls import CONTROLS, Live
 from sandbox.grant import GrantedRun
-from sandbox.hardening import SANDBOX_USER, TMP_PATH
 from sandbox.runner import execute, prepare
 
-_MIB = 1024 * 1024
 _PROBE_COMMAND = (
     "/usr/bin/python3",
     "-I",
@@ -95,195 +93,16 @@ def verify_image(client: Any, grant: GrantedRun, image_id: str) -> list[Check]:
 
 
 def checks(attrs: dict[str, Any], facts: dict[str, Any], limits: Limits) -> list[Check]:
-    """Every checklist row, from the inspect document and the probe's facts."""
-    host = attrs["HostConfig"]
-    config = attrs["Config"]
-    ulimits = {u["Name"]: u for u in host.get("Ulimits") or []}
-    security = host.get("SecurityOpt") or []
-    tmpfs = (host.get("Tmpfs") or {}).get(TMP_PATH, "")
-    return [
-        _row(
-            "4.1",
-            "Container runs as a non-root user",
-            config.get("User") == SANDBOX_USER and facts["uid"] == 65534,
-            f"User={config.get('User')!r}, uid={facts['uid']}",
-        ),
-        _row(
-            "5.3",
-            "Linux kernel capabilities are restricted",
-            host.get("CapDrop") == ["ALL"]
-            and not host.get("CapAdd")
-            and int(facts["cap_eff"], 16) == 0
-            and facts["raw_socket"] == "EPERM"
-            and facts["chown"] == "EPERM",
-            f"CapDrop={host.get('CapDrop')}, CapEff={facts['cap_eff']}, "
-            f"raw socket {facts['raw_socket']}, chown {facts['chown']}",
-        ),
-        _row(
-            "5.4",
-            "Privileged containers are not used",
-            host.get("Privileged") is False,
-            f"Privileged={host.get('Privileged')}",
-        ),
-        _row(
-            "5.5",
-            "Sensitive host system directories are not mounted",
-            not attrs.get("Mounts") and not host.get("Binds"),
-            f"Mounts={attrs.get('Mounts')}, Binds={host.get('Binds')}",
-        ),
-        _row(
-            "5.9",
-            "The host's network namespace is not shared",
-            host.get("NetworkMode") == "none"
-            and facts["interfaces"] == ["lo"]
-            and facts["dns"] != "RESOLVED",
-            f"NetworkMode={host.get('NetworkMode')}, interfaces={facts['interfaces']}, "
-            f"DNS {facts['dns']}",
-        ),
-        _row(
-            "5.10",
-            "Memory usage is limited (no swap beyond it)",
-            host.get("Memory") == limits.memory_mb * _MIB
-            and host.get("MemorySwap") == host.get("Memory"),
-            f"Memory={host.get('Memory')}, MemorySwap={host.get('MemorySwap')}",
-        ),
-        _row(
-            "5.11",
-            "CPU usage is limited",
-            host.get("NanoCpus") == int(limits.cpus * 1e9),
-            f"NanoCpus={host.get('NanoCpus')}",
-        ),
-        _row(
-            "5.12",
-            "The root filesystem is mounted read-only",
-            host.get("ReadonlyRootfs") is True
-            and facts["root_write"] == "EROFS"
-            and "ro" in facts["root_mount"].split(","),
-            f"ReadonlyRootfs={host.get('ReadonlyRootfs')}, write to /usr: {facts['root_write']}",
-        ),
-        _row(
-            "5.15",
-            "The host's process namespace is not shared",
-            host.get("PidMode", "") == "" and facts["processes"] < 10,
-            f"PidMode={host.get('PidMode')!r}, processes visible={facts['processes']}",
-        ),
-        _row(
-            "5.16",
-            "The host's IPC namespace is not shared",
-            host.get("IpcMode") == "private" and facts["shm_bytes"] == limits.shm_mb * _MIB,
-            f"IpcMode={host.get('IpcMode')}, /dev/shm={facts['shm_bytes']} bytes",
-        ),
-        _row(
-            "5.17",
-            "Host devices are not exposed",
-            not host.get("Devices") and not host.get("DeviceRequests"),
-            f"Devices={host.get('Devices')}",
-        ),
-        _row(
-            "5.18",
-            "Ulimits are set (cpu, fsize, nofile, core=0)",
-            _ulimits_ok(ulimits, facts["rlimits"], limits),
-            f"Ulimits={sorted(ulimits)}, inside={facts['rlimits']}",
-        ),
-        _row(
-            "5.20",
-            "The host's UTS namespace is not shared",
-            host.get("UTSMode", "") == "",
-            f"UTSMode={host.get('UTSMode')!r}",
-        ),
-        _row(
-            "5.21",
-            "The default seccomp profile is not disabled",
-            not any("unconfined" in opt for opt in security)
-            and facts["seccomp"] == "2"
-            and facts["unshare"] == "EPERM"
-            and facts["mount"] == "EPERM",
-            f"Seccomp={facts['seccomp']}, unshare {facts['unshare']}, mount {facts['mount']}",
-        ),
-        _row(
-            "5.25",
-            "The container cannot acquire additional privileges",
-            "no-new-privileges:true" in security and facts["no_new_privs"] == "1",
-            f"SecurityOpt={security}, NoNewPrivs={facts['no_new_privs']}",
-        ),
-        _row(
-            "5.28",
-            "The PIDs cgroup limit is used",
-            host.get("PidsLimit") == limits.pids,
-            f"PidsLimit={host.get('PidsLimit')}",
-        ),
-        _row(
-            "5.29",
-            "Docker's default bridge docker0 is not used",
-            host.get("NetworkMode") == "none",
-            f"NetworkMode={host.get('NetworkMode')}",
-        ),
-        _row(
-            "5.30",
-            "The host's user namespace is not shared",
-            host.get("UsernsMode", "") == "",
-            f"UsernsMode={host.get('UsernsMode')!r}",
-        ),
-        _row(
-            "5.31",
-            "The Docker socket is not mounted inside the container",
-            facts["docker_socket"] is False,
-            f"docker.sock present={facts['docker_socket']}",
-        ),
-        _row(
-            "SG.1",
-            "Scratch space is a sized noexec tmpfs",
-            "noexec" in tmpfs
-            and f"size={limits.tmp_mb}m" in tmpfs
-            and facts["tmp_bytes"] == limits.tmp_mb * _MIB
-            and facts["tmp_exec"] == "EACCES",
-            f"Tmpfs /tmp={tmpfs!r}, size={facts['tmp_bytes']}, exec {facts['tmp_exec']}",
-        ),
-        _row(
-            "SG.2",
-            "/proc is masked (kcore, sysrq-trigger)",
-            not any("systempaths=unconfined" in opt for opt in security)
-            and "/proc/kcore" in (host.get("MaskedPaths") or [])
-            and facts["kcore_bytes"] == 0
-            and facts["sysrq_write"] != "OK",
-            f"kcore read {facts['kcore_bytes']} bytes, sysrq write {facts['sysrq_write']}",
-        ),
-        _row(
-            "SG.3",
-            "An init reaps zombies and forwards signals",
-            host.get("Init") is True and facts["pid1"] == "docker-init",
-            f"Init={host.get('Init')}, PID 1={facts['pid1']}",
-        ),
-        _row(
-            "SG.4",
-            "The daemon keeps no copy of the output",
-            host.get("LogConfig", {}).get("Type") == "none",
-            f"LogConfig={host.get('LogConfig')}",
-        ),
-        _row(
-            "SG.5",
-            "Containers are labelled for cleanup",
-            (config.get("Labels") or {}).get("org.skillgate.managed") == "true",
-            "label org.skillgate.managed=true",
-        ),
-    ]
-
-
-def _ulimits_ok(ulimits: dict[str, Any], inside: dict[str, int], limits: Limits) -> bool:
-    expected = {
-        "cpu": limits.cpu_seconds,
-        "fsize": limits.fsize_mb * _MIB,
-        "nofile": limits.nofile,
-        "core": 0,
-    }
-    return all(
-        name in ulimits and ulimits[name].get("Hard") == value and inside.get(name) == value
-        for name, value in expected.items()
-    )
-
-
-def _row(control: str, title: str, passed: bool, evidence: str) -> Check:
-    return Check(control=control, title=title, passed=bool(passed), evidence=evidence)
+    """Every checklist row (``sandbox.controls.CONTROLS``), from the inspect document and the
+    probe's facts."""
+    live = Live(attrs=attrs, facts=facts)
+    rows = []
+    for control in CONTROLS:
+        passed, evidence = control.verify(live, limits)
+        rows.append(
+            Check(control=control.id, title=control.title, passed=bool(passed), evidence=evidence)
+        )
+    return rows
 
 
 def render_table(rows: list[Check]) -> str:

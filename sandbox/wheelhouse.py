@@ -129,4 +129,3 @@ def _requirements_for(wheels: list[Path]) -> str:
             raise SkillgateError(f"pip downloaded something that is not a wheel: {exc}") from exc
         lines.append(f"{name}=={version} --hash=sha256:{sha256_file(wheel)}")
     return "\n".join(sorted(lines)) + ("\n" if lines else "")
-

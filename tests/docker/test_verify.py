@@ -12,7 +12,7 @@ from checker.exit_codes import ExitCode
 from checker.policy.sandbox import SandboxPolicy
 from sandbox.build import BuildResult
 from sandbox.grant import probe_grant
-from sandbox.verify import checks, verify_image
+from sandbox.verify import checks, row_findings, verify_image
 from tests.conftest import run_cli
 
 pytestmark = pytest.mark.docker
@@ -81,3 +81,25 @@ def test_a_loosened_container_fails_its_rows(
     }
     rows = checks(copy.deepcopy(attrs), facts, policy.defaults)
     assert not any(row.passed for row in rows)
+
+
+def test_failing_rows_are_located_findings(
+    docker_client: Any, built: dict[str, BuildResult]
+) -> None:
+    rows = checks({"Config": {}, "HostConfig": {"Privileged": True}}, {}, SandboxPolicy().defaults)
+    findings = row_findings(rows, "skills/plain/skill.yaml")
+    assert len(findings) == len(rows)
+    privileged = next(f for f in findings if f.rule == "sandbox.verify.5.4")
+    assert (privileged.location, privileged.severity.label) == (
+        "skills/plain/skill.yaml:1:1",
+        "error",
+    )
+    assert privileged.message == "Privileged containers are not used: Privileged=True"
+
+
+def test_verify_in_github_format_is_silent_when_every_row_passes(
+    sandbox_repo: Path, built: dict[str, BuildResult]
+) -> None:
+    args = ["sandbox", "verify", "plain", "--format", "github", "--repo", str(sandbox_repo)]
+    result = run_cli(args)
+    assert (result.exit_code, result.stdout) == (ExitCode.OK, "")
