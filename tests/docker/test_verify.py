@@ -83,17 +83,14 @@ def test_a_loosened_container_fails_its_rows(
     assert not any(row.passed for row in rows)
 
 
-def test_failing_rows_are_located_findings(
-    docker_client: Any, built: dict[str, BuildResult]
-) -> None:
-    rows = checks({"Config": {}, "HostConfig": {"Privileged": True}}, {}, SandboxPolicy().defaults)
+def test_failing_rows_are_located_findings() -> None:
+    attrs: dict[str, Any] = {"Config": {}, "HostConfig": {"Privileged": True}, "Mounts": []}
+    rows = checks(attrs, {}, SandboxPolicy().defaults)
     findings = row_findings(rows, "skills/plain/skill.yaml")
-    assert len(findings) == len(rows)
+    assert len(findings) == sum(1 for row in rows if not row.passed) >= 20
     privileged = next(f for f in findings if f.rule == "sandbox.verify.5.4")
-    assert (privileged.location, privileged.severity.label) == (
-        "skills/plain/skill.yaml:1:1",
-        "error",
-    )
+    assert privileged.location == "skills/plain/skill.yaml:1:1"
+    assert privileged.severity.label == "error"
     assert privileged.message == "Privileged containers are not used: Privileged=True"
 
 
