@@ -42,7 +42,12 @@ def test_interrupt_removes_the_container(
 ) -> None:
     snippet = "import time; time.sleep(60)"
     args = ["run", "plain", "--agent", TRUSTED, "--code", snippet, "--repo", str(sandbox_repo)]
-    launcher = "from checker.cli.main import main; main()"
+    # As from a terminal: Ctrl-C is delivered even when this suite itself was started in the
+    # background (where SIGINT is ignored, and that disposition is inherited through exec).
+    launcher = (
+        "import signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+        "from checker.cli.main import main; main()"
+    )
     process = subprocess.Popen(
         [sys.executable, "-c", launcher, *args],
         stdout=subprocess.PIPE,
@@ -58,7 +63,7 @@ def test_interrupt_removes_the_container(
         if process.poll() is None:
             process.kill()
             process.wait()
-    assert process.returncode == ExitCode.UNDECIDED
+    assert process.returncode == ExitCode.UNDECIDED, stderr
     assert stderr.strip().splitlines()[-1] == "Error: interrupted"
     assert leftovers(docker_client) == []
 
