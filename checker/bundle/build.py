@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from checker.bundle.advisories import db_identity, fold, open_db
 from checker.bundle.revision import git_revision, source_digest
 from checker.layout import LOCK_NAME
 from checker.lock.lockfile import read_lock
@@ -76,8 +77,19 @@ def _entry_key(entry: dict[str, Any]) -> str:
     return json.dumps(entry, sort_keys=True)
 
 
-def build_bundle(repo: LoadedRepo, *, revision: str | None = None) -> dict[str, Any]:
-    """The bundle for a repository that validated without errors."""
+def build_bundle(
+    repo: LoadedRepo,
+    *,
+    revision: str | None = None,
+    vuln_db: Path | None = None,
+    vulnerabilities: bool = True,
+) -> dict[str, Any]:
+    """The bundle for a repository that validated without errors.
+
+    With ``vulnerabilities`` the imported vulnerability DB (``vuln_db``, else the default
+    location) is folded in when there is one (``checker.bundle.advisories``); policy tests
+    compile without it, so their expectations do not depend on the data of the day.
+    """
     content = policy_content(repo.policy)
     content["skills"] = {
         sid: {
@@ -87,7 +99,16 @@ def build_bundle(repo: LoadedRepo, *, revision: str | None = None) -> dict[str, 
         }
         for sid, skill in sorted(repo.skills.items())
     }
-    content["source_digest"] = source_digest(repo.root)
+    locked = [package for skill in content["skills"].values() for package in skill["packages"]]
+    names = set(content["approvals"]) | {str(package["name"]) for package in locked}
+    index = open_db(vuln_db) if vulnerabilities else None
+    try:
+        content["vulnerabilities"] = fold(index, names, repo.scanning_policy())
+    finally:
+        if index is not None:
+            index.close()
+    identity = db_identity(vuln_db) if vulnerabilities else "no-vulnerability-db"
+    content["source_digest"] = source_digest(repo.root, identity)
     content["revision"] = git_revision(repo.root) if revision is None else revision
     content["digest"] = canonical_digest(content)
     return content
@@ -98,9 +119,11 @@ def render_bundle(bundle: dict[str, Any]) -> str:
     return json.dumps(bundle, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
 
 
-def write_bundle(loaded: LoadedRepo, target: Path) -> dict[str, Any]:
+def write_bundle(
+    loaded: LoadedRepo, target: Path, *, vuln_db: Path | None = None
+) -> dict[str, Any]:
     """Compile ``loaded`` and write the bundle to ``target`` atomically; returns the bundle."""
-    bundle = build_bundle(loaded)
+    bundle = build_bundle(loaded, vuln_db=vuln_db)
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(target.name + ".tmp")
     temporary.write_text(render_bundle(bundle), encoding="utf-8")

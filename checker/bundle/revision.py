@@ -25,9 +25,10 @@ def git_revision(root: Path) -> str:
     return head.stdout.strip() + dirty
 
 
-def source_digest(root: Path) -> str:
-    """sha256 over the names and bytes of every input file of the bundle."""
-    digest = hashlib.sha256()
+def source_digest(root: Path, vulnerability_db: str) -> str:
+    """sha256 over the names and bytes of every input file of the bundle, and the identity
+    of the vulnerability DB it folds in (a new import makes the bundle stale)."""
+    digest = hashlib.sha256(vulnerability_db.encode() + b"\0")
     for path in input_files(root):
         digest.update(path.relative_to(root).as_posix().encode() + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())

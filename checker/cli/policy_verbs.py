@@ -7,14 +7,14 @@ from pathlib import Path
 
 import click
 
-from checker.bundle.build import build_bundle, write_bundle
+from checker.bundle.build import write_bundle
 from checker.bundle.current import engine_for_repo
 from checker.cli.options import emit_findings, format_option, repo_option, vuln_db_option
 from checker.exit_codes import ExitCode, UsageError
 from checker.findings import Severity, fails
 from checker.gate import GateOptions, run_gate, worst
 from checker.layout import DEFAULT_BUNDLE
-from checker.policy.expectations import case_findings, run_cases, summary
+from checker.policy.expectations import case_findings, run_policy_tests, summary
 from checker.policy.validate import require_valid, today_utc, validate_repo
 from checker.runtime.explain import render as render_explanation
 
@@ -24,6 +24,7 @@ _SEVERITIES = click.Choice([s.label for s in Severity])
 @click.command()
 @repo_option
 @format_option
+@vuln_db_option
 @click.option(
     "--fail-on",
     type=_SEVERITIES,
@@ -40,10 +41,18 @@ _SEVERITIES = click.Choice([s.label for s in Severity])
 )
 @click.pass_context
 def validate(
-    ctx: click.Context, repo: Path, output_format: str, fail_on: str, expiring_days: int
+    ctx: click.Context,
+    repo: Path,
+    output_format: str,
+    vuln_db: Path | None,
+    fail_on: str,
+    expiring_days: int,
 ) -> None:
-    """Check schemas and semantic rules over policy/ and skills/."""
-    _, findings = validate_repo(repo, expiring_days=expiring_days)
+    """Check schemas and semantic rules over policy/ and skills/.
+
+    With a vulnerability DB imported, approvals of known-vulnerable releases are findings.
+    """
+    _, findings = validate_repo(repo, expiring_days=expiring_days, vuln_db=vuln_db)
     emit_findings(findings, output_format)
     failed = fails(findings, Severity.parse(fail_on))
     if output_format == "text" and not findings:
@@ -59,7 +68,7 @@ def validate(
 def test_cmd(ctx: click.Context, repo: Path, output_format: str, verbose: bool) -> None:
     """Run the expected decisions in policy/tests; a failing case is a finding at its line."""
     loaded = require_valid(repo)
-    results = list(run_cases(build_bundle(loaded), loaded.policy.cases, today_utc()))
+    results = run_policy_tests(loaded, today_utc())
     if verbose:
         for result in results:
             if result.passed:
@@ -73,6 +82,7 @@ def test_cmd(ctx: click.Context, repo: Path, output_format: str, verbose: bool) 
 
 @click.command(name="compile")
 @repo_option
+@vuln_db_option
 @click.option(
     "-o",
     "--output",
@@ -80,12 +90,19 @@ def test_cmd(ctx: click.Context, repo: Path, output_format: str, verbose: bool) 
     help=f"Bundle file [default: REPO/{DEFAULT_BUNDLE}].",
 )
 @click.pass_context
-def compile_cmd(ctx: click.Context, repo: Path, output: Path | None) -> None:
-    """Write the compiled bundle; refuses a policy with errors (exit 1)."""
+def compile_cmd(ctx: click.Context, repo: Path, vuln_db: Path | None, output: Path | None) -> None:
+    """Write the compiled bundle; refuses a policy with errors (exit 1).
+
+    The imported vulnerability DB, when there is one, is folded in: the runtime then denies
+    known-vulnerable versions inside approved ranges.
+    """
     target = output or repo / DEFAULT_BUNDLE
-    bundle = write_bundle(require_valid(repo), target)
+    bundle = write_bundle(require_valid(repo, vuln_db=vuln_db), target, vuln_db=vuln_db)
+    db = bundle["vulnerabilities"]["db"]
+    data = f"vulnerability DB {db['snapshot']}" if db else "no vulnerability DB"
     click.echo(
-        f"wrote {target} (revision {bundle['revision']}, digest {bundle['digest']})", err=True
+        f"wrote {target} (revision {bundle['revision']}, digest {bundle['digest']}, {data})",
+        err=True,
     )
     ctx.exit(ExitCode.OK)
 
@@ -96,6 +113,7 @@ def compile_cmd(ctx: click.Context, repo: Path, output: Path | None) -> None:
 @click.argument("version", required=False)
 @click.option("--skill", help="Decide whether AGENT may run this skill instead.")
 @repo_option
+@vuln_db_option
 @click.option(
     "--bundle",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -111,6 +129,7 @@ def check(
     version: str | None,
     skill: str | None,
     repo: Path,
+    vuln_db: Path | None,
     bundle: Path | None,
     as_json: bool,
     explain: bool,
@@ -118,7 +137,7 @@ def check(
     """Decide: may AGENT use PACKAGE at VERSION (exit 0 allow, 1 deny)?"""
     if skill is not None and package is not None:
         raise UsageError("give either PACKAGE VERSION or --skill, not both")
-    engine = engine_for_repo(repo, bundle)
+    engine = engine_for_repo(repo, bundle, vuln_db=vuln_db)
     steps: list[str] = []
     if skill is not None:
         decision = engine.check_skill(agent, skill)

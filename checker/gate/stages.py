@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from checker.bundle.build import build_bundle, write_bundle
+from checker.bundle.build import write_bundle
 from checker.exit_codes import ExitCode, SkillgateError
 from checker.findings import Finding, fails, sort_findings
-from checker.policy.expectations import case_findings, run_cases, summary
+from checker.policy.expectations import case_findings, run_policy_tests, summary
 from checker.policy.load import LoadedRepo
 from checker.policy.validate import today_utc, validate_repo
 
@@ -45,7 +45,7 @@ def _code(findings: list[Finding]) -> ExitCode:
 
 def run_gate(options: GateOptions) -> list[StageResult]:
     """validate -> policy tests -> compile -> locks -> scan."""
-    loaded, findings = validate_repo(options.repo)
+    loaded, findings = validate_repo(options.repo, vuln_db=options.vuln_db)
     stages = [
         StageResult(
             name="validate",
@@ -61,7 +61,7 @@ def run_gate(options: GateOptions) -> list[StageResult]:
         )
         stages.append(StageResult(name="compile", exit_code=ExitCode.FINDINGS, summary=not_run))
         return stages
-    results = list(run_cases(build_bundle(loaded), loaded.policy.cases, today_utc()))
+    results = run_policy_tests(loaded, today_utc())
     failed_cases = case_findings(results)
     stages.append(
         StageResult(
@@ -75,7 +75,7 @@ def run_gate(options: GateOptions) -> list[StageResult]:
         skipped = "not run: policy tests fail"
         stages.append(StageResult(name="compile", exit_code=ExitCode.FINDINGS, summary=skipped))
     else:
-        written = write_bundle(loaded, options.bundle_path)
+        written = write_bundle(loaded, options.bundle_path, vuln_db=options.vuln_db)
         compiled = f"{options.bundle_path} {written['digest']}"
         stages.append(StageResult(name="compile", exit_code=ExitCode.OK, summary=compiled))
     stages.append(_guarded("locks", lambda: locks_stage(loaded)))

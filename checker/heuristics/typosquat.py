@@ -180,6 +180,12 @@ def shipped_popular() -> list[str]:
         return load_popular(path)
 
 
+def popular_names(root: Path, configured: str) -> list[str]:
+    """The popular names of a repository: ``scanning.yaml``'s list (repo-relative) when it
+    names one, else the list that ships with skillgate."""
+    return load_popular(root / configured) if configured else shipped_popular()
+
+
 def load_popular(path: Path) -> list[str]:
     """Names from a ``rank<TAB>name`` TSV (``#`` comments), most popular first."""
     try:

@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from checker.findings import Finding, Severity
+from checker.policy.load import LoadedRepo
 from checker.policy.model import PolicyCase
 from checker.runtime import Engine
 from checker.runtime.bundle_format import day_of
@@ -67,6 +68,15 @@ def run_cases(
 
 
 FAILED_RULE = "policy-test.failed"
+
+
+def run_policy_tests(loaded: LoadedRepo, today: date) -> list[CaseResult]:
+    """Every case of ``policy/tests`` against the compiled policy, without vulnerability
+    data: an expectation is about the policy, not about the advisories of the day."""
+    from checker.bundle.build import build_bundle  # noqa: PLC0415 - compile sits above policy
+
+    bundle = build_bundle(loaded, revision="policy-tests", vulnerabilities=False)
+    return list(run_cases(bundle, loaded.policy.cases, today))
 
 
 def case_findings(results: list[CaseResult]) -> list[Finding]:

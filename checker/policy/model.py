@@ -64,6 +64,7 @@ class Approval:
     expires: str | None
     prereleases: bool
     source: Source
+    not_a_typosquat_of: str = ""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -173,6 +174,7 @@ def approvals_from(document: Document, bad: set[JsonPath]) -> tuple[Approval, ..
             expires=entry.get("expires"),
             prereleases=entry.get("prereleases", False),
             source=Source.of(document, path),
+            not_a_typosquat_of=entry.get("not_a_typosquat_of", ""),
         )
         for path, entry in _items(document, "approvals", bad)
     )

@@ -14,8 +14,9 @@ from datetime import date
 from typing import Any
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.version import Version
+from packaging.version import InvalidVersion, Version
 
+from checker.runtime.advisories import Interval, affected
 from checker.runtime.bundle_format import BUNDLE_FORMAT, BundleError, canonical_digest, day_of
 from checker.runtime.decision import Decision
 from checker.runtime.specs import canonical_name, is_exact_pin, parse_specifier
@@ -61,6 +62,23 @@ class CompiledBan:
 
     def covers(self, version: Version) -> bool:
         return self.spec is None or self.spec.contains(version, prereleases=True)
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledAdvisory:
+    id: str
+    aliases: tuple[str, ...]
+    summary: str
+    malicious: bool
+    fixed: str
+    ranges: tuple[tuple[Interval, ...], ...]
+    versions: tuple[str, ...]
+    waived_until: int | None
+
+    def affects(self, version: Version, day: int) -> bool:
+        if self.waived_until is not None and day <= self.waived_until:
+            return False
+        return affected(self.ranges, self.versions, version)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +136,18 @@ class CompiledBundle:
             for name, entries in _dict(bundle, "bans").items()
         }
         self.skills = {str(sid): self._skill(s) for sid, s in _dict(bundle, "skills").items()}
+        vulnerabilities = bundle.get("vulnerabilities") or {"db": None, "advisories": {}}
+        _require(
+            isinstance(vulnerabilities, Mapping), "bundle field 'vulnerabilities' must be an object"
+        )
+        db = vulnerabilities.get("db")
+        self.vulnerability_db = (
+            f"{_str(db, 'snapshot')} ({db.get('records')} records)" if db else "none"
+        )
+        self.advisories = {
+            str(name): tuple(self._advisory(a) for a in entries)
+            for name, entries in _dict(vulnerabilities, "advisories").items()
+        }
         self.maxsize = max(0, cache_size)
         self.cache: OrderedDict[tuple[str, str, str, int], Decision] = OrderedDict()
         self.lock = threading.Lock()
@@ -149,6 +179,25 @@ class CompiledBundle:
             versions=versions,
             source=_str(entry, "source"),
         )
+
+    def _advisory(self, entry: Mapping[str, Any]) -> CompiledAdvisory:
+        try:
+            ranges = tuple(
+                tuple(Interval.from_json(bound) for bound in group) for group in entry["ranges"]
+            )
+            waived = entry.get("waived_until")
+            return CompiledAdvisory(
+                id=_str(entry, "id"),
+                aliases=tuple(str(a) for a in entry.get("aliases", ())),
+                summary=str(entry.get("summary", "")),
+                malicious=bool(entry.get("malicious")),
+                fixed=str(entry.get("fixed", "")),
+                ranges=ranges,
+                versions=tuple(str(v) for v in entry.get("versions", ())),
+                waived_until=day_of(date.fromisoformat(waived)) if waived else None,
+            )
+        except (InvalidVersion, ValueError, TypeError) as exc:
+            raise BundleError(f"invalid advisory in the bundle: {exc}") from exc
 
     def _skill(self, entry: Mapping[str, Any]) -> CompiledSkill:
         direct: list[tuple[str, str]] = []

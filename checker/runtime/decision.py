@@ -18,6 +18,8 @@ class Decision:
     reason: str
     rule: str
     revision: str
+    vulnerability_db: str = "none"
+    """The vulnerability snapshot folded into the bundle that decided, or ``none``."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -26,6 +28,7 @@ class Decision:
             "reason": self.reason,
             "rule": self.rule,
             "revision": self.revision,
+            "vulnerability_db": self.vulnerability_db,
         }
 
 

@@ -14,7 +14,22 @@ from checker.runtime.specs import MAX_INPUT_LENGTH, canonical_name, valid_name
 
 
 def deny(state: CompiledBundle, rule: str, reason: str, maturity: str | None = None) -> Decision:
-    return Decision(False, maturity, reason, rule, state.revision)
+    return Decision(False, maturity, reason, rule, state.revision, state.vulnerability_db)
+
+
+def _advisory(state: CompiledBundle, name: str, version: Version, day: int) -> Decision | None:
+    """Step 7: a known (not waived) advisory affecting a version the policy would allow."""
+    for advisory in state.advisories.get(name, ()):
+        if advisory.affects(version, day):
+            aliases = f" ({', '.join(advisory.aliases)})" if advisory.aliases else ""
+            what = "is a malicious release" if advisory.malicious else "is known-vulnerable"
+            fixed = f"; fixed in {advisory.fixed}" if advisory.fixed else "; no fixed version"
+            return deny(
+                state,
+                advisory.id,
+                f"{name}=={version} {what}: {advisory.id}{aliases}{fixed}: {advisory.summary}",
+            )
+    return None
 
 
 def decide(state: CompiledBundle, agent: str, package: str, version: str, day: int) -> Decision:
@@ -69,6 +84,9 @@ def decide_for_rank(
     applicable = [a for a in matching if a.exact or not level.exact_pins_only]
     for approval in applicable:
         if approval.min_rank <= rank:
+            vulnerable = _advisory(state, name, parsed, day)
+            if vulnerable is not None:
+                return vulnerable
             return Decision(
                 True,
                 lowest,
@@ -76,6 +94,7 @@ def decide_for_rank(
                 f"{state.levels[approval.min_rank].name} and above",
                 approval.source,
                 state.revision,
+                state.vulnerability_db,
             )
     if applicable:
         needed = min(applicable, key=lambda a: a.min_rank)
@@ -137,6 +156,7 @@ def decide_skill(state: CompiledBundle, agent: str, skill_id: str, day: int) -> 
                 f"skill {skill_id} needs {name}=={version}: {decision.reason}",
                 decision.rule,
                 state.revision,
+                state.vulnerability_db,
             )
         if decision.maturity_required is not None:
             needed = max(needed, state.rank[decision.maturity_required])
@@ -144,7 +164,7 @@ def decide_skill(state: CompiledBundle, agent: str, skill_id: str, day: int) -> 
         if state.transitive == "explicit":
             decision = decide(state, agent, name, version, day)
         else:
-            decision = _transitive_inherit(state, name, version)
+            decision = _transitive_inherit(state, name, version, day)
         if not decision.allowed:
             return Decision(
                 False,
@@ -152,6 +172,7 @@ def decide_skill(state: CompiledBundle, agent: str, skill_id: str, day: int) -> 
                 f"skill {skill_id} pulls in {name}=={version}: {decision.reason}",
                 decision.rule,
                 state.revision,
+                state.vulnerability_db,
             )
     return Decision(
         True,
@@ -159,10 +180,11 @@ def decide_skill(state: CompiledBundle, agent: str, skill_id: str, day: int) -> 
         f"skill {skill_id} allowed for {level.name}: every package it locks is allowed",
         skill.source,
         state.revision,
+        state.vulnerability_db,
     )
 
 
-def _transitive_inherit(state: CompiledBundle, name: str, version: str) -> Decision:
+def _transitive_inherit(state: CompiledBundle, name: str, version: str, day: int) -> Decision:
     """A transitive package inherits its parent's approval; bans still apply."""
     try:
         parsed = Version(version)
@@ -171,6 +193,14 @@ def _transitive_inherit(state: CompiledBundle, name: str, version: str) -> Decis
     for ban in state.bans.get(name, ()):
         if ban.covers(parsed):
             return deny(state, ban.source, f"{name} {ban.versions} is banned: {ban.reason}")
+    vulnerable = _advisory(state, name, parsed, day)
+    if vulnerable is not None:
+        return vulnerable
     return Decision(
-        True, None, "inherits its parent's approval", "transitive-inherit", state.revision
+        True,
+        None,
+        "inherits its parent's approval",
+        "transitive-inherit",
+        state.revision,
+        state.vulnerability_db,
     )

@@ -1,14 +1,14 @@
 """Checks on package names rather than artifacts: typosquats and OSV malicious-name records.
 
-Typosquats compare every locked name with the popular-package list named in
-``policy/scanning.yaml`` (``heuristics.popular_packages``, repo-relative) and with the names
-the policy approves; the detection itself is ``checker.heuristics.typosquat``.
+Typosquats compare every locked name with the popular-package list (``policy/scanning.yaml``'s
+``heuristics.popular_packages``, repo-relative, else the list that ships with skillgate) and
+with the names the policy approves; the detection itself is ``checker.heuristics.typosquat``.
 """
 
 from __future__ import annotations
 
 from checker.findings import Finding, Severity
-from checker.heuristics.typosquat import TyposquatIndex, load_popular, typosquat_finding
+from checker.heuristics.typosquat import TyposquatIndex, popular_names, typosquat_finding
 from checker.lock.lockfile import LockedPackage
 from checker.policy.load import LoadedRepo
 from checker.policy.scanning import ScanningPolicy
@@ -17,7 +17,7 @@ from checker.vulns.vuln_index import VulnIndex
 
 def typosquat_index(loaded: LoadedRepo, policy: ScanningPolicy) -> TyposquatIndex:
     """Known names: the configured popular list (an unreadable one is an error), approvals."""
-    popular = load_popular(loaded.root / policy.popular_packages) if policy.popular_packages else []
+    popular = popular_names(loaded.root, policy.popular_packages)
     approved = [approval.package for approval in loaded.policy.approvals]
     return TyposquatIndex(popular, approved)
 

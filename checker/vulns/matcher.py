@@ -1,12 +1,12 @@
 """OSV matching for ecosystem PyPI, following ossf/osv-schema's evaluation rules.
 
 An ``affected`` entry matches a (name, version) when the PEP 503 names and the ecosystem
-match and the version is listed in ``versions`` or lies in an ECOSYSTEM range: events sorted
-by PEP 440 order, ``introduced`` opens, ``fixed`` closes at, ``last_affected`` closes after,
-and ``limit`` events bound the whole range from above. Withdrawn records never match.
-A locked version that cannot be parsed raises ``MatchError``: the caller cannot decide, so
-it must fail rather than report "not affected". A record bound that cannot be parsed widens
-the range (see ``_in_range``), so bad data can add findings but never hide one.
+match and the version is listed in ``versions`` or lies in an ECOSYSTEM range, read as
+intervals by ``checker.runtime.advisories`` (the same reading compile and the runtime use).
+Withdrawn records never match. A locked version that cannot be parsed raises
+``MatchError``: the caller cannot decide, so it must fail rather than report "not
+affected". A range bound that cannot be parsed falls back on the entry's ``versions``, else
+covers every version (see ``affected_intervals``): bad data can add findings, never hide one.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from packaging.utils import canonicalize_version
 from packaging.version import InvalidVersion, Version
 
+from checker.runtime.advisories import Interval, UndecidableRange, affected, intervals
 from checker.vulns.cvss import best_score, rating
-from checker.vulns.osv_model import ECOSYSTEM_PYPI, Affected, OsvRecord, VersionRange
+from checker.vulns.osv_model import ECOSYSTEM_PYPI, Affected, Event, OsvRecord
 
 # GIT ranges hold commit hashes, not package versions; SEMVER ranges are compared as PEP 440.
 _VERSION_RANGE_TYPES = ("ECOSYSTEM", "SEMVER")
@@ -112,44 +112,43 @@ def dedupe(matches: Sequence[VulnMatch]) -> list[VulnMatch]:
     return sorted(kept, key=lambda m: m.id)
 
 
+def affected_intervals(entry: Affected) -> tuple[list[list[Interval]], bool]:
+    """The entry's ranges as intervals (``checker.runtime.advisories``), and whether every
+    range could be read. A range with a bound that is not a PEP 440 version is left out
+    when the entry lists its versions; otherwise it covers every version, so bad data can
+    add a finding but never hide one."""
+    groups: list[list[Interval]] = []
+    decidable = True
+    for vrange in entry.ranges:
+        if vrange.type not in _VERSION_RANGE_TYPES:
+            continue
+        try:
+            groups.append(_intervals(vrange.events))
+        except UndecidableRange:
+            decidable = False
+            if not entry.versions:
+                groups.append([Interval(None, None, include_upper=False)])
+    return groups, decidable
+
+
 def _affects(entry: Affected, version: Version) -> bool:
-    if any(_in_range(r, version) for r in entry.ranges if r.type in _VERSION_RANGE_TYPES):
-        return True
-    # PEP 440 equality (1.0 == 1.0.0) through normalised spellings; advisories list the same
-    # versions over and over, so each spelling is parsed once per process.
-    wanted = _normalised(str(version))
-    return any(_normalised(listed) == wanted for listed in entry.versions)
+    groups, _ = affected_intervals(entry)
+    return affected(groups, entry.versions, version)
 
 
-def _in_range(vrange: VersionRange, version: Version) -> bool:
-    limits = [b for e in vrange.events if e.kind == "limit" and (b := _bound(e.version))]
-    if limits and not any(version < limit for limit in limits):
-        return False
-    events = []
-    for event in vrange.events:
-        bound = _bound(event.version)
-        if event.kind == "introduced":
-            # "0" means "before every version". An introduced bound we cannot parse is read as
-            # "0" too: widening the range can only add findings, never hide one.
-            events.append((bound or Version("0"), event.kind))
-        elif event.kind in ("fixed", "last_affected") and bound is not None:
-            # A closing bound we cannot parse is dropped for the same reason.
-            events.append((bound, event.kind))
-    affected = False
-    for bound, kind in sorted(events, key=lambda pair: pair[0]):
-        if kind == "introduced" and version >= bound:
-            affected = True
-        elif (kind == "fixed" and version >= bound) or (
-            kind == "last_affected" and version > bound
-        ):
-            affected = False
-    return affected
+@lru_cache(maxsize=65_536)
+def _intervals_cached(events: tuple[tuple[str, str], ...]) -> tuple[Interval, ...]:
+    return tuple(intervals(events))
+
+
+def _intervals(events: Sequence[Event]) -> list[Interval]:
+    return list(_intervals_cached(tuple((e.kind, e.version) for e in events)))
 
 
 def clear_caches() -> None:
     """Forget parsed versions (benchmarks measure cold runs with it)."""
     _bound.cache_clear()
-    _normalised.cache_clear()
+    _intervals_cached.cache_clear()
 
 
 @lru_cache(maxsize=65_536)
@@ -158,13 +157,6 @@ def _bound(text: str) -> Version | None:
         return Version(text)
     except InvalidVersion:
         return None
-
-
-@lru_cache(maxsize=65_536)
-def _normalised(text: str) -> str:
-    # Equal under PEP 440 <=> equal here (trailing zeros stripped: 1.0 == 1.0.0); a listed
-    # version we cannot parse is kept as is and can still equal the exact locked string.
-    return canonicalize_version(text, strip_trailing_zero=True)
 
 
 def _fixed_versions(entries: Sequence[Affected]) -> tuple[str, ...]:

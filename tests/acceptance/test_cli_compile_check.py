@@ -47,7 +47,8 @@ def test_compile_carries_the_git_revision_and_dirty_marker(
     assert bundle["revision"] == head
     assert len(head) == 40
     assert result.stderr == (
-        f"wrote {example_repo / BUNDLE} (revision {head}, digest {bundle['digest']})\n"
+        f"wrote {example_repo / BUNDLE} (revision {head}, digest {bundle['digest']}, "
+        "no vulnerability DB)\n"
     )
     # The same tree committed identically elsewhere compiles to the same bytes.
     twin = tmp_path / "twin"
@@ -96,7 +97,15 @@ def test_check_json_fields(example_repo: Path) -> None:
     result = cli(example_repo, "check", "intern-7", "pyyaml", "6.0.1", "--json")
     assert result.exit_code == 1
     decision = json.loads(result.stdout)
-    assert set(decision) == {"allowed", "maturity_required", "reason", "rule", "revision"}
+    assert set(decision) == {
+        "allowed",
+        "maturity_required",
+        "reason",
+        "rule",
+        "revision",
+        "vulnerability_db",
+    }
+    assert decision["vulnerability_db"] == "none"
     assert decision["allowed"] is False
     assert decision["maturity_required"] == "SUPERVISED"
     assert decision["rule"] == "not-approved"

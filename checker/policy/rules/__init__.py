@@ -6,7 +6,14 @@ Finding (``internal.rule-crashed``), never a silent pass.
 
 from __future__ import annotations
 
-from checker.policy.rules import approvals, levels_agents, names_versions, policy_cases, skills
+from checker.policy.rules import (
+    approvals,
+    levels_agents,
+    names_versions,
+    policy_cases,
+    skills,
+    supply_chain,
+)
 from checker.policy.rules.context import Rule, RuleContext
 
 RULES: tuple[Rule, ...] = (
@@ -15,6 +22,7 @@ RULES: tuple[Rule, ...] = (
     *approvals.RULES,
     *skills.RULES,
     *policy_cases.RULES,
+    *supply_chain.RULES,
 )
 
 __all__ = ["RULES", "Rule", "RuleContext"]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from checker.findings import Finding, Severity
 from checker.policy.load import LoadedRepo
@@ -21,6 +22,10 @@ class RuleContext:
     expiring_days: int = 30
     engine: Engine | None = None
     level_names: tuple[str, ...] = field(default=())
+    advisories: Mapping[str, Sequence[Mapping[str, Any]]] = field(default_factory=dict)
+    """Folded advisories (``checker.bundle.advisories``) of approved names; empty without a DB."""
+    popular: Sequence[str] = ()
+    """Popular package names a new name must not imitate."""
 
     def at(
         self,
