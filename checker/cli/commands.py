@@ -17,6 +17,7 @@ VERBS: dict[str, str] = {
     "compile": "policy_verbs:compile_cmd",
     "check": "policy_verbs:check",
     "gate": "policy_verbs:gate",
+    "diff": "diff_verbs:diff_cmd",
     "lock": "lock_verbs:lock_cmd",
     "tree": "lock_verbs:tree_cmd",
     "db": "db_verbs:db_group",

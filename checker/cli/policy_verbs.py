@@ -12,7 +12,7 @@ from checker.bundle.current import engine_for_repo
 from checker.cli.options import emit_findings, format_option, repo_option, vuln_db_option
 from checker.exit_codes import ExitCode, UsageError
 from checker.findings import Severity, fails
-from checker.gate import GateOptions, run_gate, worst
+from checker.gate import GateOptions, run_gate
 from checker.layout import DEFAULT_BUNDLE
 from checker.policy.expectations import case_findings, run_policy_tests, summary
 from checker.policy.validate import require_valid, today_utc, validate_repo
@@ -163,15 +163,53 @@ def check(
 @repo_option
 @format_option
 @vuln_db_option
+@click.option(
+    "--base",
+    default=None,
+    metavar="REV",
+    help="Pull-request base: add the policy diff, and lock and scan only what changed.",
+)
+@click.option("--all", "everything", is_flag=True, help="With --base: lock and scan everything.")
+@click.option(
+    "--summary",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    envvar="GITHUB_STEP_SUMMARY",
+    help="Append the markdown report to this file [default: $GITHUB_STEP_SUMMARY].",
+)
 @click.pass_context
-def gate(ctx: click.Context, repo: Path, output_format: str, vuln_db: Path | None) -> None:
+def gate(
+    ctx: click.Context,
+    repo: Path,
+    output_format: str,
+    vuln_db: Path | None,
+    base: str | None,
+    everything: bool,
+    summary: Path | None,
+) -> None:
     """Everything CI needs: validate, policy tests, compile, locks current, scan.
 
     Exit code: the worst stage's (3 when a stage could not decide, e.g. no vulnerability DB).
     """
-    stages = run_gate(GateOptions(repo=repo, bundle_path=repo / DEFAULT_BUNDLE, vuln_db=vuln_db))
-    emit_findings([f for stage in stages for f in stage.findings], output_format)
-    for stage in stages:
-        mark = "ok  " if stage.exit_code == ExitCode.OK else "FAIL"
-        click.echo(f"{mark} {stage.name}: {stage.summary}", err=True)
-    ctx.exit(worst(stages))
+    from checker.gate import report as gate_report  # noqa: PLC0415
+
+    options = GateOptions(
+        repo=repo, bundle_path=repo / DEFAULT_BUNDLE, vuln_db=vuln_db, base=base, all=everything
+    )
+    result = run_gate(options)
+    if summary is not None:
+        with summary.open("a", encoding="utf-8") as out:
+            out.write(gate_report.markdown(result))
+    if output_format == "markdown":
+        click.echo(gate_report.markdown(result), nl=False)
+    elif output_format == "json":
+        click.echo(gate_report.as_json(result), nl=False)
+    else:
+        emit_findings(result.findings, output_format)
+        if result.diff is not None and output_format == "text":
+            from checker.diff.render import text as diff_text  # noqa: PLC0415
+
+            click.echo(diff_text(result.diff), err=True, nl=False)
+        for line in gate_report.stage_lines(result):
+            click.echo(line, err=True)
+    ctx.exit(result.exit_code)

@@ -1,5 +1,5 @@
 """``skillgate gate``: every stage CI needs, each yielding an exit code."""
 
-from checker.gate.stages import GateOptions, StageResult, run_gate, worst
+from checker.gate.stages import GateOptions, GateReport, StageResult, run_gate
 
-__all__ = ["GateOptions", "StageResult", "run_gate", "worst"]
+__all__ = ["GateOptions", "GateReport", "StageResult", "run_gate"]

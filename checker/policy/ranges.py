@@ -49,4 +49,9 @@ def describe(versions: VersionRange) -> str:
     spec = versions.to_specifier_set()
     if spec is None:
         return str(versions).removeprefix("<VersionRange ").removesuffix(">")
-    return str(spec) or "every version"
+    ordered = sorted(spec, key=lambda s: (_READING_ORDER.get(s.operator, 9), str(s)))
+    return ",".join(str(s) for s in ordered) or "every version"
+
+
+# Lower bounds first, then pins, upper bounds and exclusions: ">=2.32.3,<3", as people write it.
+_READING_ORDER = {">=": 0, ">": 0, "~=": 1, "==": 2, "===": 2, "<=": 3, "<": 3, "!=": 4}

@@ -57,6 +57,8 @@ class ScanOptions:
     """What to scan and how; built from the command line."""
 
     skill: str | None = None
+    skills: frozenset[str] | None = None
+    """With ``skill`` unset: only these skills (the gate's pull-request selection)."""
     engine: str = "ours"
     vuln_db: Path | None = None
     online: bool = False
@@ -73,7 +75,9 @@ class ScanResult:
     packages: int
 
 
-def find_locks(loaded: LoadedRepo, skill: str | None) -> list[tuple[str, Path]]:
+def find_locks(
+    loaded: LoadedRepo, skill: str | None, only: frozenset[str] | None = None
+) -> list[tuple[str, Path]]:
     """(repo-relative path, path) of the locks to scan; a skill without a lock is an error,
     and so is a ``skill.yaml`` with errors: that skill cannot be left out unscanned."""
     if skill is not None and skill not in loaded.skills:
@@ -82,7 +86,8 @@ def find_locks(loaded: LoadedRepo, skill: str | None) -> list[tuple[str, Path]]:
     if skill is None and broken:
         raise PolicyError(f"{broken[0].file} has errors; run `skillgate validate`", broken)
     locks = []
-    for skill_id in [skill] if skill is not None else sorted(loaded.skills):
+    every = sorted(s for s in loaded.skills if only is None or s in only)
+    for skill_id in [skill] if skill is not None else every:
         rel = layout.lock_file(skill_id)
         path = loaded.root / rel
         if not path.is_file():
@@ -102,7 +107,9 @@ def run_scan(
 ) -> ScanResult:
     """Scan the selected locks; ``heuristics=None`` scans for vulnerabilities only."""
     policy = loaded.scanning_policy()
-    locks = [(rel, read_lock(path)) for rel, path in find_locks(loaded, options.skill)]
+    locks = [
+        (rel, read_lock(path)) for rel, path in find_locks(loaded, options.skill, options.skills)
+    ]
     waivers = WaiverBook(policy.waivers, now.date())
     findings: list[Finding] = []
     with _engine(options, policy, now) as (engine, index):
@@ -120,7 +127,8 @@ def run_scan(
                 found = typosquat_findings(rel, package, squats)
                 findings += [_gate(f, package, policy, waivers) for f in found]
             findings += _heuristics(rel, lock, heuristics, policy, waivers, options)
-    findings += waivers.findings(policy.file, report_unused=options.skill is None)
+    whole = options.skill is None and options.skills is None
+    findings += waivers.findings(policy.file, report_unused=whole)
     return ScanResult(
         findings=findings,
         locks=len(locks),

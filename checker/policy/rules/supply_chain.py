@@ -25,19 +25,19 @@ from checker.runtime.specs import canonical_name, valid_name
 
 def _affected_range(advisory: Mapping[str, Any], prereleases: bool) -> VersionRange:
     """The versions one folded advisory affects, under an approval's pre-release rule."""
-    found = VersionRange.empty()
+    found = VersionRange.empty(prereleases=prereleases)
     for group in advisory["ranges"]:
         for lower, upper, include_upper in group:
-            interval = VersionRange.from_bounds(
-                lower, upper, include_upper=bool(include_upper), prereleases=prereleases
+            found = found.union(
+                VersionRange.from_bounds(
+                    lower, upper, include_upper=bool(include_upper), prereleases=prereleases
+                )
             )
-            found = found.union(interval) if not found.is_empty else interval
     for version in advisory["versions"]:
         try:
-            listed = SpecifierSet(f"=={version}", prereleases=prereleases).to_range()
+            found = found.union(SpecifierSet(f"=={version}", prereleases=prereleases).to_range())
         except (InvalidVersion, ValueError):
             continue
-        found = found.union(listed) if not found.is_empty else listed
     return found
 
 
@@ -68,9 +68,9 @@ def vulnerable_approvals(ctx: RuleContext) -> Iterator[Finding]:
         hits = [(a, common) for a, common in hits if not common.is_empty]
         if not hits:
             continue
-        everything = VersionRange.empty()
+        everything = VersionRange.empty(prereleases=pre)
         for _, common in hits:
-            everything = everything.union(common) if not everything.is_empty else common
+            everything = everything.union(common)
         advisories = [a for a, _ in hits]
         name = canonical_name(approval.package)
         if approved.is_subset(everything):
