@@ -2,7 +2,8 @@
 
 The policy must validate (``require_valid``) and, unless the caller says the gate already
 did, every selected skill's lock must pass the scan gates; then each image is built on the
-recorded base, unless its content tag exists.
+recorded base, unless its content tag exists, and every image built is proven to hold
+exactly its lock (``sandbox.installed``): a mismatch removes it and fails the build.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from checker.exit_codes import UsageError
 from checker.findings import Finding, fails, sort_findings
+from checker.layout import lock_file
 from checker.policy.load import LoadedRepo
 from sandbox.build import BuildResult, Log
 
@@ -27,6 +29,8 @@ class BuildOptions:
     skills: tuple[str, ...] = ()
     scan: bool = True
     progress: bool = False
+    base: str | None = None
+    """A git revision: build only the skills changed since it (all when the sandbox changed)."""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -35,6 +39,7 @@ class BuildReport:
 
     findings: list[Finding]
     images: list[BuildResult]
+    refusal: str = ""
 
     @property
     def refused(self) -> bool:
@@ -47,6 +52,16 @@ def selected_skills(loaded: LoadedRepo, skills: Sequence[str]) -> list[str]:
     if unknown:
         raise UsageError(f"unknown skill(s): {', '.join(unknown)}")
     return list(skills) or sorted(loaded.skills)
+
+
+def _changed(repo: Path, base: str, skills: Sequence[str]) -> set[str]:
+    """The skills whose inputs changed since ``base`` (every one when the sandbox changed)."""
+    from checker.diff.revisions import checkout  # noqa: PLC0415
+    from checker.gate.selection import changed_since  # noqa: PLC0415
+
+    with checkout(repo, base) as before:
+        selection = changed_since(before, repo)
+    return set(skills) if selection.locks is None else set(selection.locks)
 
 
 def scan_findings(loaded: LoadedRepo, skills: Sequence[str], *, progress: bool) -> list[Finding]:
@@ -70,19 +85,35 @@ def build_images(options: BuildOptions, log: Log | None = None) -> BuildReport:
     from sandbox.base_image import require_base  # noqa: PLC0415
     from sandbox.build import build_skill  # noqa: PLC0415
     from sandbox.engine import connect  # noqa: PLC0415
+    from sandbox.installed import verify_installed  # noqa: PLC0415
 
     loaded = require_valid(options.repo)
     selected = selected_skills(loaded, options.skills)
+    if options.base is not None:
+        selected = [s for s in selected if s in _changed(options.repo, options.base, selected)]
     settings = loaded.sandbox_policy()
     findings = scan_findings(loaded, selected, progress=options.progress) if options.scan else []
     if fails(findings):
-        return BuildReport(findings=findings, images=[])
+        why = "a skill fails the scan gates; nothing was built"
+        return BuildReport(findings=findings, images=[], refusal=why)
     target = target_for(settings.base)
     revision = git_revision(options.repo)
-    images = []
+    images: list[BuildResult] = []
     with contextlib.closing(connect()) as client:
         base = require_base(client, settings.base)
         for skill_id in selected:
             skill = loaded.skills[skill_id]
-            images.append(build_skill(client, skill, base, target, revision=revision, log=log))
+            image = build_skill(client, skill, base, target, revision=revision, log=log)
+            if image.built:
+                mismatch = verify_installed(
+                    client, image.image_id, skill, settings, lock_file(skill_id)
+                )
+                if mismatch:
+                    # Fail closed: an image that is not its lock must not be run.
+                    client.images.remove(image.tag, force=True)
+                    why = (
+                        f"skill {skill_id}: the built image does not match its lock; it was removed"
+                    )
+                    return BuildReport(findings=[*findings, *mismatch], images=images, refusal=why)
+            images.append(image)
     return BuildReport(findings=findings, images=images)

@@ -119,8 +119,13 @@ def prepare(
     command: Sequence[str],
     role: str = "run",
     extra_labels: Mapping[str, str] | None = None,
+    mounts: Mapping[str, str] | None = None,
 ) -> Prepared:
-    """Create the hardened container for ``grant`` and attach to it (not started)."""
+    """Create the hardened container for ``grant`` and attach to it (not started).
+
+    ``mounts`` (host directory -> container path, read-only) is for skillgate's own tools
+    (the installed-tree check); a skill run never gets one.
+    """
     if not isinstance(grant, GrantedRun):
         raise TypeError("a sandbox container needs a GrantedRun from sandbox.grant.authorize")
     import docker.errors  # noqa: PLC0415 - imported when a verb needs the engine
@@ -133,6 +138,10 @@ def prepare(
         **(extra_labels or {}),
     }
     kwargs = create_kwargs(image=image_id, command=command, limits=grant.limits, labels=labels)
+    if mounts:
+        kwargs["volumes"] = {
+            host: {"bind": inside, "mode": "ro"} for host, inside in mounts.items()
+        }
     try:
         container = client.containers.create(**kwargs)
     except docker.errors.ImageNotFound as exc:

@@ -67,7 +67,24 @@ def verify_skill(repo: Path, skill_id: str, level: str | None) -> tuple[list[Che
         image = find_image(client, skill, base, target_for(settings.base))
         if image is None:
             raise SkillgateError(f"skill {skill_id} is not built; run `skillgate build {skill_id}`")
-        return verify_image(client, grant, image.id), skill.file
+        rows = verify_image(client, grant, image.id)
+        rows.append(_installed_row(client, image.id, skill, settings))
+        return rows, skill.file
+
+
+def _installed_row(client: Any, image_id: str, skill: Any, settings: Any) -> Check:
+    """SG.6: pipdeptree inside the image finds exactly the lock (``sandbox.installed``)."""
+    from checker.layout import lock_file  # noqa: PLC0415
+    from sandbox.installed import verify_installed  # noqa: PLC0415
+
+    mismatch = verify_installed(client, image_id, skill, settings, lock_file(skill.id))
+    evidence = "; ".join(f.message.split(": ", 1)[-1] for f in mismatch)
+    return Check(
+        control="SG.6",
+        title="Installed distributions and edges equal the lock",
+        passed=not mismatch,
+        evidence=evidence or "pipdeptree inside the image matches the lock",
+    )
 
 
 def verify_image(client: Any, grant: GrantedRun, image_id: str) -> list[Check]:

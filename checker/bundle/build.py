@@ -8,12 +8,14 @@ whether a bundle on disk is still current.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
 
 from checker.bundle.advisories import db_identity, fold, open_db
 from checker.bundle.revision import git_revision, source_digest
+from checker.exit_codes import SkillgateError
 from checker.layout import LOCK_NAME
 from checker.lock.lockfile import read_lock
 from checker.policy.load import LoadedRepo
@@ -129,3 +131,36 @@ def write_bundle(
     temporary.write_text(render_bundle(bundle), encoding="utf-8")
     temporary.replace(target)
     return bundle
+
+
+def policy_bundle(loaded: LoadedRepo) -> dict[str, Any]:
+    """The policy as the runtime would see it, without vulnerability data, even with errors
+    elsewhere: entries that name an unknown level are left out (validate reports them).
+    Used to evaluate a policy (``diff``, the scan's exposure), never written to disk."""
+    policy = loaded.policy
+    names = {level.name for level in policy.levels}
+    usable = dataclasses.replace(
+        policy,
+        agents=tuple(a for a in policy.agents if a.level in names),
+        approvals=tuple(a for a in policy.approvals if a.min_level in names),
+    )
+    content = policy_content(usable)
+    content["skills"] = {
+        sid: {
+            "min_level": skill.min_level,
+            "packages": _packages(skill),
+            "source": str(skill.source),
+        }
+        for sid, skill in sorted(loaded.skills.items())
+        if skill.min_level in names
+    }
+    content["revision"] = "diff"
+    content["digest"] = canonical_digest(content)
+    return content
+
+
+def _packages(skill: Any) -> list[dict[str, Any]]:
+    try:
+        return skill_packages(skill)
+    except SkillgateError:
+        return []  # a broken lock: lock --check reports it

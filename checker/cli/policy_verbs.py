@@ -16,6 +16,7 @@ from checker.gate import GateOptions, run_gate
 from checker.layout import DEFAULT_BUNDLE
 from checker.policy.expectations import case_findings, run_policy_tests, summary
 from checker.policy.validate import require_valid, today_utc, validate_repo
+from checker.reporters import REPORTER_BY_NAME
 from checker.runtime.explain import render as render_explanation
 
 _SEVERITIES = click.Choice([s.label for s in Severity])
@@ -177,6 +178,12 @@ def check(
     envvar="GITHUB_STEP_SUMMARY",
     help="Append the markdown report to this file [default: $GITHUB_STEP_SUMMARY].",
 )
+@click.option(
+    "--sarif",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write every finding as SARIF to this file (for code scanning).",
+)
 @click.pass_context
 def gate(
     ctx: click.Context,
@@ -186,6 +193,7 @@ def gate(
     base: str | None,
     everything: bool,
     summary: Path | None,
+    sarif: Path | None,
 ) -> None:
     """Everything CI needs: validate, policy tests, compile, locks current, scan.
 
@@ -200,6 +208,8 @@ def gate(
     if summary is not None:
         with summary.open("a", encoding="utf-8") as out:
             out.write(gate_report.markdown(result))
+    if sarif is not None:
+        sarif.write_text(REPORTER_BY_NAME["sarif"](result.findings), encoding="utf-8")
     if output_format == "markdown":
         click.echo(gate_report.markdown(result), nl=False)
     elif output_format == "json":

@@ -36,9 +36,20 @@ _BUNDLE_OPTION = click.option(
     help="Scan the skills' locks first (needs the vulnerability DB); --no-scan when "
     "`skillgate gate` already did.",
 )
+@click.option(
+    "--base",
+    default=None,
+    metavar="REV",
+    help="Build only the skills changed since this git revision (CI on a pull request).",
+)
 @click.pass_context
 def build_cmd(
-    ctx: click.Context, repo: Path, output_format: str, skills: tuple[str, ...], scan: bool
+    ctx: click.Context,
+    repo: Path,
+    output_format: str,
+    skills: tuple[str, ...],
+    scan: bool,
+    base: str | None,
 ) -> None:
     """Build hermetic, hardened images for SKILLS (all skills by default).
 
@@ -48,11 +59,11 @@ def build_cmd(
     from sandbox.images import BuildOptions, build_images  # noqa: PLC0415 - keep CLI start fast
 
     tty = sys.stderr.isatty()
-    options = BuildOptions(repo=repo, skills=skills, scan=scan, progress=tty)
+    options = BuildOptions(repo=repo, skills=skills, scan=scan, progress=tty, base=base)
     report = build_images(options, log=(lambda line: click.echo(line, err=True)) if tty else None)
     emit_findings(report.findings, output_format)
     if report.refused:
-        click.echo("Error: a skill fails the scan gates; nothing was built", err=True)
+        click.echo(f"Error: {report.refusal}", err=True)
         ctx.exit(ExitCode.FINDINGS)
     for result in report.images:
         if result.built:

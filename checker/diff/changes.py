@@ -13,14 +13,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from checker.bundle.build import policy_content, skill_packages
+from checker.bundle.build import policy_bundle
 from checker.diff.access import PolicyView
-from checker.exit_codes import SkillgateError
 from checker.policy.load import LoadedRepo
 from checker.policy.model import Policy
 from checker.policy.ranges import admitted, approval_prereleases, describe
 from checker.runtime import BundleError, Engine
-from checker.runtime.bundle_format import canonical_digest, day_of
+from checker.runtime.bundle_format import day_of
 from checker.runtime.specs import canonical_name
 
 UNREGISTERED = "(unregistered agents)"
@@ -85,43 +84,11 @@ class PolicyDiff:
         }
 
 
-def compiled(loaded: LoadedRepo) -> dict[str, Any]:
-    """The policy as the runtime would see it, even with errors elsewhere: entries that name
-    an unknown level are left out (validate reports them)."""
-    policy = loaded.policy
-    names = {level.name for level in policy.levels}
-    usable = dataclasses.replace(
-        policy,
-        agents=tuple(a for a in policy.agents if a.level in names),
-        approvals=tuple(a for a in policy.approvals if a.min_level in names),
-    )
-    content = policy_content(usable)
-    content["skills"] = {
-        sid: {
-            "min_level": skill.min_level,
-            "packages": _packages(skill),
-            "source": str(skill.source),
-        }
-        for sid, skill in sorted(loaded.skills.items())
-        if skill.min_level in names
-    }
-    content["revision"] = "diff"
-    content["digest"] = canonical_digest(content)
-    return content
-
-
-def _packages(skill: Any) -> list[dict[str, Any]]:
-    try:
-        return skill_packages(skill)
-    except SkillgateError:
-        return []  # a broken lock: lock --check reports it
-
-
 def diff(
     base: LoadedRepo, head: LoadedRepo, *, base_label: str, head_label: str, today: date
 ) -> PolicyDiff:
     """Everything that changes between ``base`` and ``head``."""
-    before, after = compiled(base), compiled(head)
+    before, after = policy_bundle(base), policy_bundle(head)
     changes = [
         *_policy_changes(before, after),
         *_approval_changes(base.policy, head.policy, today),

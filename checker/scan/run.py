@@ -25,6 +25,7 @@ from checker.lock.lockfile import Lock, LockedPackage, read_lock
 from checker.lock.target import parse_tag
 from checker.policy.load import LoadedRepo
 from checker.policy.scanning import ScanningPolicy
+from checker.scan.impact import Exposure
 from checker.scan.name_checks import (
     malicious_name_findings,
     typosquat_findings,
@@ -112,12 +113,14 @@ def run_scan(
     ]
     waivers = WaiverBook(policy.waivers, now.date())
     findings: list[Finding] = []
+    exposure = Exposure(loaded, now.date())
     with _engine(options, policy, now) as (engine, index):
         for rel, lock in locks:
             matches = engine.audit([_pinned(p) for p in lock.packages])
             if index is not None:
                 matches = {name: _with_severity(index, ms) for name, ms in matches.items()}
-            findings += vuln_findings(rel, lock.packages, matches, policy, waivers)
+            found = vuln_findings(rel, lock.packages, matches, policy, waivers)
+            findings += [_exposed(f, lock, exposure) for f in found]
             if index is not None:
                 findings += _malicious_names(rel, lock, matches, index)
     if heuristics is not None and policy.heuristics_enabled:
@@ -159,6 +162,17 @@ def _engine(
             yield PipAuditEngine(osv_url=server.url), index
     finally:
         index.close()
+
+
+def _exposed(finding: Finding, lock: Lock, exposure: Exposure) -> Finding:
+    """A failing vulnerability finding says which approval let the package in and which
+    agents run the skill (what a scheduled re-scan must tell its reader)."""
+    if finding.severity is not Severity.ERROR or not finding.rule.startswith("vuln."):
+        return finding
+    package = next((p for p in lock.packages if p.line == finding.line), None)
+    if package is None:
+        return finding
+    return replace(finding, message=f"{finding.message} [{exposure.describe(lock.skill, package)}]")
 
 
 def _pinned(package: LockedPackage) -> PinnedPackage:

@@ -12,6 +12,10 @@ from typing import Any
 import pytest
 
 from checker.exit_codes import ExitCode
+from checker.lock.target import target_for
+from checker.policy.load import load_repo
+from sandbox import build as build_module
+from sandbox.base_image import require_base
 from sandbox.build import BuildResult
 from tests.conftest import run_cli
 from tests.docker.conftest import INTERN, run_code
@@ -150,3 +154,40 @@ def test_code_snippet_sees_the_skill_packages(
     result = run_cli([*args, "--repo", str(sandbox_repo)])
     assert result.exit_code == ExitCode.OK, result.stderr
     assert result.stdout == "6.0.2\n"
+
+
+PLANT = (
+    "RUN mkdir -p /opt/venv/lib/python3.11/site-packages/planted-1.0.dist-info \\\n"
+    " && printf 'Metadata-Version: 2.1\\nName: planted\\nVersion: 1.0\\n' \\\n"
+    "    > /opt/venv/lib/python3.11/site-packages/planted-1.0.dist-info/METADATA\n"
+)
+
+
+def test_an_image_that_is_not_its_lock_fails_the_build(
+    docker_client: Any, tmp_path: Path, sandbox_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A template that plants an extra distribution (a compromised build step, say): the
+    installed-tree check inside the image catches it, the image is removed, exit 1."""
+    repo = tmp_path / "repo"
+    shutil.copytree(sandbox_repo, repo)
+    entry = repo / "skills" / "yaml-echo" / "yaml_echo.py"
+    entry.write_text(entry.read_text("utf-8") + "# a new tag for this test\n", "utf-8")
+    original = build_module.template_text()
+    marker = "# --- stage 2"
+    assert marker in original
+    planted = original.replace(marker, PLANT + marker, 1)
+    monkeypatch.setattr(build_module, "template_text", lambda: planted)
+    result = run_cli(["build", "yaml-echo", "--no-scan", "--repo", str(repo)])
+    assert result.exit_code == ExitCode.FINDINGS, result.stdout + result.stderr
+    assert (
+        "error build.installed-mismatch the built image does not match its lock: "
+        "planted==1.0 is installed but not locked"
+    ) in result.stdout
+    assert result.stderr.endswith(
+        "Error: skill yaml-echo: the built image does not match its lock; it was removed\n"
+    )
+    loaded = load_repo(repo)
+    settings = loaded.sandbox_policy()
+    base = require_base(docker_client, settings.base)
+    skill = loaded.skills["yaml-echo"]
+    assert build_module.find_image(docker_client, skill, base, target_for(settings.base)) is None
