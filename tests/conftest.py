@@ -38,8 +38,10 @@ def run_cli(args: Sequence[str]) -> CliResult:
 def _no_personal_vuln_db(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """No test reads the developer's own vulnerability DB: tests that need one import it."""
+    """No test reads the developer's own vulnerability DB (tests that need one import it), and
+    no test writes into the job summary of the CI run that runs the suite."""
     monkeypatch.setenv("SKILLGATE_VULN_DB", str(tmp_path_factory.getbasetemp() / "no-vuln-db"))
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
 
 
 TEAM_REPO = Path(__file__).resolve().parent / "fixtures" / "team-repo"

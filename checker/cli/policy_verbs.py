@@ -173,10 +173,10 @@ def check(
 @click.option("--all", "everything", is_flag=True, help="With --base: lock and scan everything.")
 @click.option(
     "--summary",
-    type=click.Path(dir_okay=False, path_type=Path),
     default=None,
     envvar="GITHUB_STEP_SUMMARY",
-    help="Append the markdown report to this file [default: $GITHUB_STEP_SUMMARY].",
+    callback=lambda _ctx, _param, value: Path(value) if value else None,
+    help="Append the markdown report to this file [default: $GITHUB_STEP_SUMMARY; '' for none].",
 )
 @click.option(
     "--sarif",

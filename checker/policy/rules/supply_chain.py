@@ -20,7 +20,7 @@ from packaging.version import InvalidVersion
 from checker.findings import Finding, Severity
 from checker.policy.ranges import admitted, approval_prereleases, describe
 from checker.policy.rules.context import Rule, RuleContext
-from checker.runtime.specs import canonical_name, valid_name
+from checker.runtime.specs import canonical_name, is_exact_pin, parse_specifier, valid_name
 
 
 def _affected_range(advisory: Mapping[str, Any], prereleases: bool) -> VersionRange:
@@ -46,6 +46,23 @@ def _fixes(advisories: Sequence[Mapping[str, Any]]) -> str:
         f"{a['id']} (fixed in {a['fixed']})" if a["fixed"] else f"{a['id']} (no fixed version)"
         for a in advisories
     )
+
+
+def _agents(ctx: RuleContext, approval: Any) -> str:
+    """The registered agents this approval admits (what a vulnerable release exposes)."""
+    floor = ctx.rank(approval.min_level)
+    exact = is_exact_pin(parse_specifier(approval.versions))
+    levels = {level.name: level for level in ctx.repo.policy.levels}
+    admitted_agents = [
+        agent.id
+        for agent in ctx.repo.policy.agents
+        if floor is not None
+        and (rank := ctx.rank(agent.level)) is not None
+        and rank >= floor
+        and levels[agent.level].packages
+        and (exact or not levels[agent.level].exact_pins_only)
+    ]
+    return ", ".join(sorted(admitted_agents)) or "no registered agent"
 
 
 def vulnerable_approvals(ctx: RuleContext) -> Iterator[Finding]:
@@ -78,7 +95,7 @@ def vulnerable_approvals(ctx: RuleContext) -> Iterator[Finding]:
                 approval.source,
                 "approval.vulnerable",
                 f"every version of {name} that {approval.versions!r} admits is known-vulnerable: "
-                f"{_fixes(advisories)}",
+                f"{_fixes(advisories)}; admitted for agents: {_agents(ctx, approval)}",
                 key="versions",
                 hint="approve a fixed release, or waive the advisory in scanning.yaml with a "
                 "reason and an expiry",
