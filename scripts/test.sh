@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install skillgate with its test extras, make sure a Docker engine answers, then run
-# the gates: ruff, mypy strict, the policy's own checks, and the whole test suite.
+# the gates: ruff, mypy strict, the pre-commit hooks (the policy's own checks), and the
+# whole test suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +13,11 @@ lint_dirs=$(ls -d checker sandbox tests benchmarks scripts 2>/dev/null)
 python3 -m ruff check $lint_dirs
 python3 -m ruff format --check $lint_dirs
 python3 -m mypy
-skillgate validate
-skillgate test
+# The pre-commit hooks, offline: local `language: system` hooks install nothing. They run
+# ruff and mypy again (cached) and the policy's own checks: skillgate validate, test and
+# lock --check. A private PRE_COMMIT_HOME keeps pre-commit's state out of the home directory.
+PRE_COMMIT_HOME="$(mktemp -d)"
+export PRE_COMMIT_HOME
+trap 'rm -rf "$PRE_COMMIT_HOME"' EXIT
+python3 -m pre_commit run --all-files
 python3 -m pytest "$@"
