@@ -122,10 +122,19 @@ def render_bundle(bundle: dict[str, Any]) -> str:
 
 
 def write_bundle(
-    loaded: LoadedRepo, target: Path, *, vuln_db: Path | None = None
+    loaded: LoadedRepo,
+    target: Path,
+    *,
+    vuln_db: Path | None = None,
+    sign_with: Path | None = None,
 ) -> dict[str, Any]:
-    """Compile ``loaded`` and write the bundle to ``target`` atomically; returns the bundle."""
+    """Compile ``loaded`` and write the bundle to ``target`` atomically (signed with the
+    Ed25519 private key ``sign_with`` when given); returns the bundle."""
     bundle = build_bundle(loaded, vuln_db=vuln_db)
+    if sign_with is not None:
+        from checker.bundle.signing import sign_bundle  # noqa: PLC0415 - only when signing
+
+        bundle = sign_bundle(bundle, sign_with)
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(target.name + ".tmp")
     temporary.write_text(render_bundle(bundle), encoding="utf-8")

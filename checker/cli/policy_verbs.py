@@ -85,22 +85,39 @@ def test_cmd(ctx: click.Context, repo: Path, output_format: str, verbose: bool) 
 @repo_option
 @vuln_db_option
 @click.option(
+    "--sign",
+    "signing_key",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    envvar="SKILLGATE_SIGNING_KEY",
+    help="Sign the bundle with this Ed25519 private key (`skillgate keygen`).",
+)
+@click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
     help=f"Bundle file [default: REPO/{DEFAULT_BUNDLE}].",
 )
 @click.pass_context
-def compile_cmd(ctx: click.Context, repo: Path, vuln_db: Path | None, output: Path | None) -> None:
+def compile_cmd(
+    ctx: click.Context,
+    repo: Path,
+    vuln_db: Path | None,
+    signing_key: Path | None,
+    output: Path | None,
+) -> None:
     """Write the compiled bundle; refuses a policy with errors (exit 1).
 
     The imported vulnerability DB, when there is one, is folded in: the runtime then denies
     known-vulnerable versions inside approved ranges.
     """
     target = output or repo / DEFAULT_BUNDLE
-    bundle = write_bundle(require_valid(repo, vuln_db=vuln_db), target, vuln_db=vuln_db)
+    loaded = require_valid(repo, vuln_db=vuln_db)
+    bundle = write_bundle(loaded, target, vuln_db=vuln_db, sign_with=signing_key)
     db = bundle["vulnerabilities"]["db"]
     data = f"vulnerability DB {db['snapshot']}" if db else "no vulnerability DB"
+    if "signature" in bundle:
+        data += f", signed by key {bundle['signature']['key_id']}"
     click.echo(
         f"wrote {target} (revision {bundle['revision']}, digest {bundle['digest']}, {data})",
         err=True,

@@ -20,8 +20,9 @@ class BundleError(Exception):
 
 
 def canonical_digest(content: Mapping[str, Any]) -> str:
-    """sha256 over the canonical JSON of ``content`` without ``digest`` and ``revision``."""
-    body = {k: v for k, v in content.items() if k not in ("digest", "revision")}
+    """sha256 over the canonical JSON of ``content`` without ``digest``, ``revision`` and
+    ``signature`` (the signature covers the digest, so signing leaves the digest as it was)."""
+    body = {k: v for k, v in content.items() if k not in ("digest", "revision", "signature")}
     text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
