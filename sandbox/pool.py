@@ -50,7 +50,7 @@ class WarmPool:
     def warm(self, grant: GrantedRun, *, image_id: str, command: Sequence[str]) -> None:
         """Fill the pool for this key now (blocking); used at startup and by benchmarks."""
         key = _key(grant, image_id, command)
-        while self.ready_count(key) < self._size:
+        while not self._closed and self.ready_count(key) < self._size:
             self._add(key, grant)
 
     def ready_count(self, key: PoolKey) -> int:
@@ -114,6 +114,11 @@ class WarmPool:
 
     def _add(self, key: PoolKey, grant: GrantedRun, *, pending: bool = False) -> None:
         image_id, command, _limits = key
+        if self._closed:
+            if pending:
+                with self._lock:
+                    self._pending[key] -= 1
+            return
         try:
             prepared = prepare(self._client, grant, image_id=image_id, command=command, role="pool")
             try:

@@ -55,6 +55,7 @@ class SkillSandbox:
         self._target: Target | None = None
         self._pool: WarmPool | None = None
         self._images: dict[str, tuple[str, str]] = {}
+        self._closed = False
 
     def __enter__(self) -> SkillSandbox:
         return self
@@ -100,6 +101,23 @@ class SkillSandbox:
         command = code_command() if code else skill_command(entrypoint)
         pool.warm(grant, image_id=image_id, command=command)
 
+    def warm_for(self, engine: Any) -> int:
+        """Pre-start the pool for every skill of ``engine``'s bundle, once per level that a
+        registered agent may run it at (limits differ per level); returns the keys warmed."""
+        warmed = 0
+        for skill in sorted(engine.skill_ids()):
+            levels: dict[str, str] = {}
+            for agent in engine.agent_ids():
+                if engine.check_skill(agent, skill).allowed:
+                    levels.setdefault(engine.level_of(agent), agent)
+            for agent in levels.values():
+                try:
+                    self.warm(agent=agent, skill=skill)
+                except SkillgateError:
+                    continue  # not built, or denied meanwhile: it runs cold (or not) later
+                warmed += 1
+        return warmed
+
     @property
     def client(self) -> Any:
         """The Docker client (connected on first use; EngineUnreachableError otherwise)."""
@@ -132,7 +150,9 @@ class SkillSandbox:
         return self._images[skill_id]
 
     def close(self) -> None:
-        """Remove the warm pool's containers and close the engine connection."""
+        """Remove the warm pool's containers and close the engine connection; the sandbox
+        runs nothing afterwards (a warming thread still at work cannot start a new pool)."""
+        self._closed = True
         if self._pool is not None:
             self._pool.close()
             self._pool = None
@@ -141,6 +161,8 @@ class SkillSandbox:
             self._client = None
 
     def _warm_pool(self) -> WarmPool | None:
+        if self._closed:
+            raise SkillgateError("the sandbox is closed")
         if self.pool_size <= 0:
             return None
         if self._pool is None:

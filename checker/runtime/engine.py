@@ -78,6 +78,10 @@ class Engine:
         self._state = self._build(read_bundle(target))
         self._path = target
 
+    def swap(self, bundle: Mapping[str, Any]) -> None:
+        """Swap in an in-memory bundle atomically; on any error keep the current one and raise."""
+        self._state = self._build(bundle)
+
     @property
     def revision(self) -> str:
         return self._state.revision
@@ -90,6 +94,14 @@ class Engine:
         state = self._state
         with state.lock:
             return CacheInfo(state.hits, state.misses, len(state.cache), state.maxsize)
+
+    def skill_ids(self) -> frozenset[str]:
+        """The skills the bundle knows."""
+        return frozenset(self._state.skills)
+
+    def agent_ids(self) -> tuple[str, ...]:
+        """The registered agents, sorted."""
+        return tuple(sorted(self._state.agents))
 
     def level_of(self, agent: str) -> str:
         state = self._state

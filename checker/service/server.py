@@ -1,0 +1,45 @@
+"""Start the service: load and verify the bundle and the tokens, then serve with uvicorn.
+
+A bundle or tokens file that cannot be used stops the start (exit 3): a policy decision
+point never serves without a verified policy. uvicorn handles SIGTERM and SIGINT: it stops
+accepting, lets in-flight requests finish (``graceful_seconds``), then the lifespan removes
+the warm containers and flushes the audit trail.
+"""
+
+from __future__ import annotations
+
+from checker.service.bundle_source import BundleSource, signature_verifier
+from checker.service.logs import configure
+from checker.service.settings import ServeSettings
+from checker.service.state import Recorder, Service
+from checker.service.tokens import WatchedTokens
+
+
+def build_service(settings: ServeSettings, recorder: Recorder | None = None) -> Service:
+    """Everything a service needs, verified; SkillgateError when something is unusable."""
+    source = BundleSource(settings.bundle, verify=signature_verifier(settings.public_key))
+    source.load()
+    tokens = WatchedTokens(settings.tokens)
+    tokens.current()  # a missing or broken tokens file stops the start
+    return Service(settings, source, tokens, recorder)
+
+
+def serve(settings: ServeSettings, recorder: Recorder | None = None) -> None:
+    """Serve until SIGTERM or SIGINT."""
+    import uvicorn  # noqa: PLC0415 - only the serve verb needs it
+
+    from checker.service.app import create_app  # noqa: PLC0415
+
+    configure(settings.log_level)
+    service = build_service(settings, recorder)
+    config = uvicorn.Config(
+        create_app(service),
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=settings.log_level.lower() == "debug",
+        lifespan="on",
+        timeout_graceful_shutdown=int(settings.graceful_seconds),
+        server_header=False,
+    )
+    uvicorn.Server(config).run()
