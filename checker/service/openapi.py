@@ -83,11 +83,17 @@ DOCUMENT: dict[str, Any] = {
             "ExecuteRequest": {
                 "type": "object",
                 "additionalProperties": False,
+                "description": "Exactly one of input (JSON for the skill's entry point on stdin) "
+                "or code (a Python snippet run with the skill's packages).",
                 "properties": {
                     "input": {"description": "JSON payload given to the skill on stdin"},
                     "code": {"type": "string", "maxLength": 65536},
                     "timeout": {"type": "number", "exclusiveMinimum": 0},
                 },
+                "oneOf": [
+                    {"required": ["input"], "not": {"required": ["code"]}},
+                    {"required": ["code"], "not": {"required": ["input"]}},
+                ],
             },
         },
     },
