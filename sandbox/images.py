@@ -31,6 +31,8 @@ class BuildOptions:
     progress: bool = False
     base: str | None = None
     """A git revision: build only the skills changed since it (all when the sandbox changed)."""
+    audit: str | None = None
+    """The audit store every build is recorded in (default: the per-user SQLite file)."""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -79,6 +81,7 @@ def scan_findings(loaded: LoadedRepo, skills: Sequence[str], *, progress: bool) 
 
 def build_images(options: BuildOptions, log: Log | None = None) -> BuildReport:
     """Validate, scan (unless told not to), then build each selected skill's image."""
+    from checker.audit.recorders import DirectRecorder  # noqa: PLC0415
     from checker.bundle.revision import git_revision  # noqa: PLC0415
     from checker.lock.target import target_for  # noqa: PLC0415
     from checker.policy.validate import require_valid  # noqa: PLC0415
@@ -99,11 +102,24 @@ def build_images(options: BuildOptions, log: Log | None = None) -> BuildReport:
     target = target_for(settings.base)
     revision = git_revision(options.repo)
     images: list[BuildResult] = []
+    recorder = DirectRecorder.default(options.audit)
     with contextlib.closing(connect()) as client:
         base = require_base(client, settings.base)
         for skill_id in selected:
             skill = loaded.skills[skill_id]
             image = build_skill(client, skill, base, target, revision=revision, log=log)
+            recorder.record(
+                {
+                    "kind": "build",
+                    "skill": skill_id,
+                    "result": "built" if image.built else "up-to-date",
+                    "image": image.tag,
+                    "image_id": image.image_id,
+                    "base_image_id": base.image_id,
+                    "revision": revision,
+                    "duration_seconds": round(image.duration_seconds, 3),
+                }
+            )
             if image.built:
                 mismatch = verify_installed(
                     client, image.image_id, skill, settings, lock_file(skill_id)

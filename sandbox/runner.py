@@ -59,6 +59,34 @@ class RunResult:
     def ok(self) -> bool:
         return self.exit_code == 0 and not self.timed_out and not self.oom_killed
 
+    @property
+    def outcome(self) -> str:
+        """ok, failed, timeout or oom."""
+        if self.timed_out:
+            return "timeout"
+        if self.oom_killed:
+            return "oom"
+        return "ok" if self.ok else "failed"
+
+    def audit_fields(self) -> dict[str, Any]:
+        """What the audit trail keeps of a run (not its output)."""
+        limits_hit = [
+            name
+            for name, hit in (
+                ("timeout", self.timed_out),
+                ("memory", self.oom_killed),
+                ("output", self.truncated),
+            )
+            if hit
+        ]
+        return {
+            "outcome": self.outcome,
+            "exit_code": self.exit_code,
+            "duration_seconds": round(self.duration_seconds, 4),
+            "limits_hit": limits_hit,
+            "warm": self.warm,
+        }
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (output decoded as UTF-8 with replacement)."""
         return {

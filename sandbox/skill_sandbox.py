@@ -1,22 +1,27 @@
 """The in-process API: governed execution of a repository's skills.
 
-``SkillSandbox.run`` asks the policy (``check_skill``) before anything else, then finds
-the skill's content-addressed image and runs it cold or through the warm pool. This is
-what ``skillgate run`` and ``skillgate sandbox pool`` use.
+``SkillSandbox.run`` asks the policy (``check_skill``) before anything else, records the
+execution in the audit trail (and refuses when the trail cannot take it: nothing runs
+unrecorded), then finds the skill's content-addressed image and runs it cold or through the
+warm pool, and records the outcome. This is what ``skillgate run``, ``skillgate sandbox
+pool`` and ``skillgate serve`` use.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import uuid
 from pathlib import Path
 from typing import Any
 
+from checker.audit.recorders import DirectRecorder, Recorder
 from checker.exit_codes import SkillgateError
 from checker.lock.target import Target, target_for
 from checker.policy.sandbox import SandboxPolicy
 from sandbox.base_image import BaseImage, require_base
 from sandbox.build import check_entrypoint, find_image
 from sandbox.engine import connect
-from sandbox.grant import GrantedRun, SkillGovernor, authorize
+from sandbox.grant import DeniedError, GrantedRun, SkillGovernor, authorize
 from sandbox.pool import WarmPool
 from sandbox.runner import RunResult, code_command, run_once, skill_command
 
@@ -37,6 +42,7 @@ class SkillSandbox:
         governor: SkillGovernor | None = None,
         bundle: Path | None = None,
         pool_size: int | None = 0,
+        recorder: Recorder | None = None,
     ) -> None:
         from checker.policy.load import load_repo  # noqa: PLC0415 - heavy import
 
@@ -48,6 +54,8 @@ class SkillSandbox:
 
             governor = engine_for_repo(repo, bundle)
         self.governor = governor
+        # The default trail ($SKILLGATE_AUDIT, else the per-user SQLite file).
+        self.recorder: Recorder = recorder or DirectRecorder.default()
         # None: the size sandbox.yaml sets (at least one); 0: no pool, every run is cold.
         self.pool_size = max(1, self.policy.pool_size) if pool_size is None else pool_size
         self._client: Any | None = None
@@ -76,20 +84,48 @@ class SkillSandbox:
         code: str | None = None,
         timeout: float | None = None,
         warm_up: bool = False,
+        execution_id: str | None = None,
     ) -> RunResult:
-        """Run ``skill`` for ``agent`` on ``payload`` (or the snippet ``code``), governed."""
-        grant = self.authorize(agent=agent, skill=skill, timeout=timeout)
+        """Run ``skill`` for ``agent`` on ``payload`` (or the snippet ``code``), governed and
+        recorded; ``execution_id`` ties the records to a caller's decision id."""
+        event_id = execution_id or uuid.uuid4().hex
+        base = {"kind": "execution", "agent": agent, "skill": skill, "snippet": code is not None}
+        try:
+            grant = self.authorize(agent=agent, skill=skill, timeout=timeout)
+        except DeniedError as exc:
+            self.recorder.record(
+                {**base, "event_id": f"{event_id}-denied", "result": "deny", "reason": str(exc)}
+            )
+            raise
         image_id, entrypoint = self.image_for(skill)
+        started = {
+            **base,
+            "result": "allow",
+            "rule": grant.rule,
+            "revision": grant.revision,
+            "level": grant.level,
+            "image_id": image_id,
+            "limits": dataclasses.asdict(grant.limits),
+        }
+        try:
+            self.recorder.record_now({**started, "event_id": f"{event_id}-start", "phase": "start"})
+        except SkillgateError as exc:
+            raise SkillgateError(f"refusing to run unrecorded: {exc}") from exc
         if code is not None:
             command, data = code_command(), code.encode("utf-8")
         else:
             command, data = skill_command(entrypoint), payload
         pool = self._warm_pool()
         if pool is None:
-            return run_once(self.client, grant, image_id=image_id, command=command, payload=data)
-        if warm_up:
-            pool.warm(grant, image_id=image_id, command=command)
-        return pool.execute(grant, image_id=image_id, command=command, payload=data)
+            result = run_once(self.client, grant, image_id=image_id, command=command, payload=data)
+        else:
+            if warm_up:
+                pool.warm(grant, image_id=image_id, command=command)
+            result = pool.execute(grant, image_id=image_id, command=command, payload=data)
+        self.recorder.record(
+            {**started, "event_id": f"{event_id}-end", "phase": "end", **result.audit_fields()}
+        )
+        return result
 
     def warm(self, *, agent: str, skill: str, code: bool = False) -> None:
         """Pre-start the pool for ``skill`` (governed like a run)."""

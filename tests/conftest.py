@@ -38,10 +38,15 @@ def run_cli(args: Sequence[str]) -> CliResult:
 def _no_personal_vuln_db(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """No test reads the developer's own vulnerability DB (tests that need one import it), and
-    no test writes into the job summary of the CI run that runs the suite."""
+    """No test reads the developer's own vulnerability DB (tests that need one import it),
+    writes into the job summary of the CI run that runs the suite, or into the user's audit
+    trail."""
     monkeypatch.setenv("SKILLGATE_VULN_DB", str(tmp_path_factory.getbasetemp() / "no-vuln-db"))
     monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    # Executions and builds are recorded: into the session's own trail, never the user's.
+    base = tmp_path_factory.getbasetemp()
+    monkeypatch.setenv("SKILLGATE_AUDIT", str(base / "audit.sqlite3"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(base / "state"))
 
 
 TEAM_REPO = Path(__file__).resolve().parent / "fixtures" / "team-repo"

@@ -257,6 +257,9 @@ class PostgresStore(AuditStore):
         self.location = _redacted(url)
         try:
             with self._connection() as conn:
+                # CREATE ... IF NOT EXISTS races between sessions in PostgreSQL: take the
+                # writers' lock first, so concurrent starts create the table once.
+                self._begin_writer(conn)
                 conn.execute(_SCHEMA)
                 for index in _INDEXES:
                     conn.execute(index)

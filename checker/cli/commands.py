@@ -21,6 +21,7 @@ VERBS: dict[str, str] = {
     "serve": "serve_verbs:serve_cmd",
     "token": "service_verbs:token_group",
     "keygen": "service_verbs:keygen",
+    "audit": "audit_verbs:audit_group",
     "lock": "lock_verbs:lock_cmd",
     "tree": "lock_verbs:tree_cmd",
     "db": "db_verbs:db_group",

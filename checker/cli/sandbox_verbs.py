@@ -73,9 +73,19 @@ def build_cmd(
     ctx.exit(ExitCode.OK)
 
 
+_AUDIT_OPTION = click.option(
+    "--audit",
+    envvar="SKILLGATE_AUDIT",
+    default=None,
+    metavar="PATH|URL",
+    help="Audit store (SQLite file or postgresql:// URL); a run it cannot record is refused.",
+)
+
+
 @click.command(name="run")
 @repo_option
 @_BUNDLE_OPTION
+@_AUDIT_OPTION
 @click.argument("skill")
 @click.option("--agent", required=True, help="The agent on whose behalf the skill runs.")
 @click.option("--input", "input_json", default=None, help="JSON payload (default: stdin).")
@@ -92,6 +102,7 @@ def run_cmd(
     ctx: click.Context,
     repo: Path,
     bundle: Path | None,
+    audit: str | None,
     skill: str,
     agent: str,
     input_json: str | None,
@@ -104,6 +115,7 @@ def run_cmd(
     Exit 0 when the skill succeeded; 1 when the policy denies it or the skill failed,
     timed out or was killed for memory; 3 when the sandbox could not decide.
     """
+    from checker.audit.recorders import DirectRecorder  # noqa: PLC0415
     from sandbox.skill_sandbox import SkillSandbox  # noqa: PLC0415 - keep CLI start fast
 
     if code is not None and input_json is not None:
@@ -111,7 +123,11 @@ def run_cmd(
     payload = b""
     if code is None:
         payload = _payload(input_json)
-    with _terminate_as_interrupt(), SkillSandbox(repo, bundle=bundle) as sandbox:
+    recorder = DirectRecorder.default(audit)
+    with (
+        _terminate_as_interrupt(),
+        SkillSandbox(repo, bundle=bundle, recorder=recorder) as sandbox,
+    ):
         result = sandbox.run(agent=agent, skill=skill, payload=payload, code=code, timeout=timeout)
     _report(result, as_json)
     ctx.exit(ExitCode.OK if result.ok else ExitCode.FINDINGS)
@@ -240,22 +256,32 @@ def gc_cmd(ctx: click.Context) -> None:
 @sandbox_group.command(name="pool")
 @repo_option
 @_BUNDLE_OPTION
+@_AUDIT_OPTION
 @click.argument("skill")
 @click.option("--agent", required=True, help="The agent on whose behalf the skill runs.")
 @click.option("--size", type=click.IntRange(min=1, max=32), default=None, help="Warm containers.")
 @click.pass_context
 def pool_cmd(
-    ctx: click.Context, repo: Path, bundle: Path | None, skill: str, agent: str, size: int | None
+    ctx: click.Context,
+    repo: Path,
+    bundle: Path | None,
+    audit: str | None,
+    skill: str,
+    agent: str,
+    size: int | None,
 ) -> None:
     """Serve SKILL from a warm pool: one JSON payload per stdin line, one result per line.
 
     Every line is decided by the policy again; each container runs one payload only.
     """
+    from checker.audit.recorders import DirectRecorder  # noqa: PLC0415
     from sandbox.skill_sandbox import SkillSandbox  # noqa: PLC0415
 
     with (
         _terminate_as_interrupt(),
-        SkillSandbox(repo, bundle=bundle, pool_size=size) as sandbox,
+        SkillSandbox(
+            repo, bundle=bundle, pool_size=size, recorder=DirectRecorder.default(audit)
+        ) as sandbox,
     ):
         pool_size = sandbox.pool_size
         sandbox.warm(agent=agent, skill=skill)

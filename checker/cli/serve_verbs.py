@@ -71,6 +71,21 @@ _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
     show_default=True,
     type=click.Choice(["debug", "info", "warning", "error"]),
 )
+@click.option(
+    "--audit",
+    envvar="SKILLGATE_AUDIT",
+    default=None,
+    metavar="PATH|URL",
+    help="Audit store: a SQLite file or a postgresql:// URL "
+    "[default: $XDG_DATA_HOME/skillgate/audit.sqlite3].",
+)
+@click.option(
+    "--audit-journal",
+    envvar="SKILLGATE_AUDIT_JOURNAL",
+    default=None,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where records wait for the store [default: $XDG_STATE_HOME/skillgate/...].",
+)
 @click.pass_context
 def serve_cmd(
     ctx: click.Context,
@@ -83,6 +98,8 @@ def serve_cmd(
     reload_interval: float,
     max_executions: int,
     log_level: str,
+    audit: str | None,
+    audit_journal: Path | None,
 ) -> None:
     """Serve policy decisions and governed execution over HTTP until SIGTERM.
 
@@ -105,6 +122,8 @@ def serve_cmd(
         packages_enabled=packages_enabled(),
         max_executions=max_executions,
         log_level=log_level,
+        audit=audit,
+        audit_journal=audit_journal,
     )
     serve(settings)
     ctx.exit(ExitCode.OK)

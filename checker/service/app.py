@@ -13,6 +13,7 @@ import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 
 import anyio
 from packaging.version import InvalidVersion, Version
@@ -21,6 +22,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from checker.audit.chain import GENESIS
+from checker.audit.store import Filters
 from checker.runtime.specs import MAX_INPUT_LENGTH, valid_name
 from checker.service.openapi import DOCUMENT
 from checker.service.state import Principal, Service
@@ -154,6 +157,47 @@ class Api:
     async def openapi(self, request: Request) -> Response:
         return JSONResponse(DOCUMENT)
 
+    def operator(self, request: Request) -> None:
+        if self.principal(request).role != "operator":
+            raise HttpError(403, "the audit trail needs an operator token")
+
+    async def audit(self, request: Request) -> Response:
+        """The trail, filtered, oldest first, ``limit`` at a time after ``after``."""
+        self.operator(request)
+        query = request.query_params
+        decision = query.get("decision")
+        if decision not in (None, "allow", "deny"):
+            raise HttpError(400, "decision must be allow or deny")
+        filters = Filters(
+            agent=query.get("agent"),
+            skill=query.get("skill"),
+            result=decision,
+            kind=query.get("kind"),
+            since=_instant(query.get("since"), "since"),
+            until=_instant(query.get("until"), "until"),
+        )
+        after = _count(query.get("after"), "after", 0, 2**62)
+        limit = _count(query.get("limit"), "limit", 1, 1000, default=100)
+        store = self.service.audit_store()
+        if store is None:
+            raise HttpError(503, "this service has no audit store")
+        records = await anyio.to_thread.run_sync(
+            lambda: store.records(filters, after=after, limit=limit)
+        )
+        next_after = records[-1].seq if len(records) == limit else None
+        return JSONResponse({"records": [r.to_dict() for r in records], "next_after": next_after})
+
+    async def checkpoint(self, request: Request) -> Response:
+        """The head of the chain, to keep elsewhere: a later cut is then detectable."""
+        self.operator(request)
+        store = self.service.audit_store()
+        if store is None:
+            raise HttpError(503, "this service has no audit store")
+        head = await anyio.to_thread.run_sync(store.head)
+        if head is None:
+            return JSONResponse({"seq": 0, "hash": GENESIS, "time": ""})
+        return JSONResponse({"seq": head.seq, "hash": head.hash, "time": head.time})
+
 
 def create_app(service: Service) -> Starlette:
     """The ASGI application over ``service``."""
@@ -166,6 +210,8 @@ def create_app(service: Service) -> Starlette:
         Route("/health/ready", api.ready, methods=["GET"]),
         Route("/metrics", api.guarded(api.metrics), methods=["GET"]),
         Route("/openapi.json", api.openapi, methods=["GET"]),
+        Route("/api/audit", api.guarded(api.audit), methods=["GET"]),
+        Route("/api/audit/checkpoint", api.guarded(api.checkpoint), methods=["GET"]),
     ]
     app = Starlette(routes=routes, lifespan=service.lifespan)
     app.add_exception_handler(404, _not_found)
@@ -185,6 +231,27 @@ async def _not_allowed(request: Request, exc: Exception) -> Response:
 async def _internal(request: Request, exc: Exception) -> Response:
     log.error("internal error", extra={"path": request.url.path, "error": repr(exc)})
     return _error(500, "internal error")
+
+
+def _instant(value: str | None, name: str) -> str | None:
+    """An ISO 8601 time as the trail stores it (UTC, microseconds, ``Z``)."""
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise HttpError(400, f"{name} is not an ISO 8601 time") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _count(value: str | None, name: str, low: int, high: int, default: int = 0) -> int:
+    if value is None:
+        return default
+    if not value.isdigit() or not low <= int(value) <= high:
+        raise HttpError(400, f"{name} must be a whole number from {low} to {high}")
+    return int(value)
 
 
 def _required(request: Request, name: str) -> str:

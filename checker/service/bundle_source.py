@@ -49,9 +49,11 @@ class BundleSource:
         verify: Verifier | None = None,
         clock: Callable[[], float] = time.time,
         timeout: float = 10.0,
+        listener: Callable[[dict[str, Any]], None] | None = None,
     ) -> None:
         self.location = location
         self._verify = verify
+        self._listener = listener
         self._clock = clock
         self._timeout = timeout
         self._lock = threading.Lock()
@@ -102,7 +104,20 @@ class BundleSource:
             )
             self.last_error = None
             self.reloads += 1
+            self._tell(
+                {
+                    "result": "accepted",
+                    "revision": engine.revision,
+                    "digest": engine.digest,
+                    "signed": "signature" in bundle,
+                }
+            )
             return True
+
+    def _tell(self, what: dict[str, Any]) -> None:
+        """A bundle load, good or refused, for the audit trail."""
+        if self._listener is not None:
+            self._listener({"kind": "bundle.load", "location": self.location, **what})
 
     def _read(self, force: bool) -> tuple[object, bytes] | None:
         if self.is_url:

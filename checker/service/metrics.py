@@ -21,6 +21,7 @@ from prometheus_client import (
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, InfoMetricFamily
 from prometheus_client.registry import Collector
 
+from checker.audit.recorders import Recorder
 from checker.service.bundle_source import BundleSource
 
 # The *_created series double every counter's output for no use here.
@@ -32,7 +33,12 @@ _EXECUTION_BUCKETS = (0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
 class ServiceMetrics:
     """Every metric the service exports."""
 
-    def __init__(self, source: BundleSource, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        source: BundleSource,
+        recorder: Recorder | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
         self.decisions = Counter(
             "skillgate_decisions",
@@ -72,6 +78,8 @@ class ServiceMetrics:
             registry=self.registry,
         )
         self.registry.register(_BundleCollector(source, clock))
+        if recorder is not None:
+            self.registry.register(_AuditCollector(recorder))
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
@@ -123,4 +131,32 @@ class _BundleCollector(Collector):
             )
             yield GaugeMetricFamily(
                 "skillgate_decision_cache_entries", "Decisions cached.", cache.size
+            )
+
+
+class _AuditCollector(Collector):
+    """The audit recorder's health, backlog and overflow, at scrape time."""
+
+    def __init__(self, recorder: Recorder) -> None:
+        self._recorder = recorder
+
+    def collect(self) -> Iterator[CounterMetricFamily | GaugeMetricFamily]:
+        status = self._recorder.status()
+        yield GaugeMetricFamily(
+            "skillgate_audit_healthy",
+            "1 while the audit store takes records, 0 while it does not.",
+            1.0 if status.get("healthy", True) else 0.0,
+        )
+        for key, help_text in (
+            ("accepted", "Audit records accepted into the journal."),
+            ("overflow", "Audit records NOT accepted: the journal was full (store down)."),
+            ("write_failures", "Failed attempts to write a batch to the audit store."),
+        ):
+            if key in status:
+                yield CounterMetricFamily(f"skillgate_audit_{key}", help_text, status[key])
+        if "backlog_bytes" in status:
+            yield GaugeMetricFamily(
+                "skillgate_audit_backlog_bytes",
+                "Journal bytes not yet in the audit store.",
+                status["backlog_bytes"],
             )

@@ -180,6 +180,60 @@ DOCUMENT: dict[str, Any] = {
                 },
             }
         },
+        "/api/audit": {
+            "get": {
+                "summary": "The audit trail, filtered, oldest first (operator token).",
+                "operationId": "listAudit",
+                "parameters": [
+                    {"name": name, "in": "query", "required": False, "schema": schema}
+                    for name, schema in (
+                        ("agent", {"type": "string", "maxLength": 256}),
+                        ("skill", {"type": "string", "maxLength": 128}),
+                        ("decision", {"type": "string", "enum": ["allow", "deny"]}),
+                        ("kind", {"type": "string", "maxLength": 64}),
+                        ("since", {"type": "string", "format": "date-time"}),
+                        ("until", {"type": "string", "format": "date-time"}),
+                        ("after", {"type": "integer", "minimum": 0}),
+                        ("limit", {"type": "integer", "minimum": 1, "maximum": 1000}),
+                    )
+                ],
+                "responses": {
+                    "200": _response(
+                        "Records and the cursor of the next page (null on the last)",
+                        {
+                            "type": "object",
+                            "required": ["records", "next_after"],
+                            "properties": {
+                                "records": {"type": "array", "items": {"type": "object"}},
+                                "next_after": {"type": ["integer", "null"]},
+                            },
+                        },
+                    ),
+                    **{k: v for k, v in _ERRORS.items() if k != "404"},
+                },
+            }
+        },
+        "/api/audit/checkpoint": {
+            "get": {
+                "summary": "The head of the chain, to keep elsewhere (operator token).",
+                "operationId": "auditCheckpoint",
+                "responses": {
+                    "200": _response(
+                        "The head",
+                        {
+                            "type": "object",
+                            "required": ["seq", "hash", "time"],
+                            "properties": {
+                                "seq": {"type": "integer"},
+                                "hash": {"type": "string"},
+                                "time": {"type": "string"},
+                            },
+                        },
+                    ),
+                    **{k: v for k, v in _ERRORS.items() if k in ("401", "403", "503")},
+                },
+            }
+        },
         "/metrics": {
             "get": {
                 "summary": "Prometheus metrics (operator token).",

@@ -8,16 +8,29 @@ the warm containers and flushes the audit trail.
 
 from __future__ import annotations
 
+from checker.audit.journal import JournalRecorder
+from checker.audit.recorders import Recorder
+from checker.audit.store import default_location, open_store
 from checker.service.bundle_source import BundleSource, signature_verifier
 from checker.service.logs import configure
-from checker.service.settings import ServeSettings
-from checker.service.state import Recorder, Service
+from checker.service.settings import ServeSettings, journal_directory
+from checker.service.state import Service
 from checker.service.tokens import WatchedTokens
+
+
+def open_recorder(settings: ServeSettings) -> JournalRecorder:
+    """The audit trail of this service: its store, through a journal of its own."""
+    location = settings.audit or default_location()
+    store = open_store(location)
+    return JournalRecorder(store, settings.audit_journal or journal_directory(store.location))
 
 
 def build_service(settings: ServeSettings, recorder: Recorder | None = None) -> Service:
     """Everything a service needs, verified; SkillgateError when something is unusable."""
-    source = BundleSource(settings.bundle, verify=signature_verifier(settings.public_key))
+    recorder = recorder or open_recorder(settings)
+    source = BundleSource(
+        settings.bundle, verify=signature_verifier(settings.public_key), listener=recorder.record
+    )
     source.load()
     tokens = WatchedTokens(settings.tokens)
     tokens.current()  # a missing or broken tokens file stops the start

@@ -11,10 +11,13 @@
 | kill switch for package decisions | | ``SKILLGATE_PACKAGES_ENABLED`` |
 | concurrent executions | ``--max-executions`` | ``SKILLGATE_MAX_EXECUTIONS`` |
 | log level | ``--log-level`` | ``SKILLGATE_LOG_LEVEL`` |
+| audit store (path or ``postgresql://`` URL) | ``--audit`` | ``SKILLGATE_AUDIT`` |
+| audit journal directory | ``--audit-journal`` | ``SKILLGATE_AUDIT_JOURNAL`` |
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -42,6 +45,17 @@ class ServeSettings:
     max_executions: int = 4
     log_level: str = "info"
     graceful_seconds: float = 30.0
+    audit: str | None = None
+    audit_journal: Path | None = None
+
+
+def journal_directory(store_location: str, env: Mapping[str, str] | None = None) -> Path:
+    """Per store: ``$XDG_STATE_HOME/skillgate/audit-journal/<digest of the location>``."""
+    env = os.environ if env is None else env
+    xdg = env.get("XDG_STATE_HOME", "")
+    base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".local" / "state"
+    digest = hashlib.sha256(store_location.encode()).hexdigest()[:16]
+    return base / "skillgate" / "audit-journal" / digest
 
 
 def packages_enabled(env: Mapping[str, str] | None = None) -> bool:

@@ -13,12 +13,13 @@ import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 import anyio
 from starlette.applications import Starlette
 from starlette.requests import Request
 
+from checker.audit.recorders import NoRecorder, Recorder
 from checker.exit_codes import SkillgateError
 from checker.runtime import Decision, Engine
 from checker.service.bundle_source import BundleSource
@@ -37,38 +38,6 @@ class Principal:
     subject: str
     role: str
     token_id: str
-
-
-class Recorder(Protocol):
-    """Where the service records what it decided and ran (the audit trail)."""
-
-    def record(self, event: Mapping[str, Any]) -> None:
-        """Queue ``event``; never blocks the request path."""
-
-    def record_now(self, event: Mapping[str, Any]) -> None:
-        """Write ``event`` durably before returning; raises when it cannot."""
-
-    def status(self) -> dict[str, Any]:
-        """Health details for ``/health/ready``."""
-
-    def close(self) -> None:
-        """Flush what was queued."""
-
-
-class NoRecorder:
-    """No audit trail configured: records go nowhere (the status says so)."""
-
-    def record(self, event: Mapping[str, Any]) -> None:
-        return None
-
-    def record_now(self, event: Mapping[str, Any]) -> None:
-        return None
-
-    def status(self) -> dict[str, Any]:
-        return {"store": "none"}
-
-    def close(self) -> None:
-        return None
 
 
 class _LiveGovernor:
@@ -104,7 +73,7 @@ class Service:
         self.source = source
         self.tokens = tokens
         self.recorder: Recorder = recorder or NoRecorder()
-        self.metrics = ServiceMetrics(source)
+        self.metrics = ServiceMetrics(source, self.recorder)
         self.execution_limiter = anyio.CapacityLimiter(max(1, settings.max_executions))
         self.sandbox: Any | None = None
         self._warming: threading.Thread | None = None
@@ -172,6 +141,10 @@ class Service:
                 }
             )
 
+    def audit_store(self) -> Any | None:
+        """The store behind the recorder (None when the service records nothing)."""
+        return getattr(self.recorder, "store", None)
+
     @property
     def can_execute(self) -> bool:
         return self.sandbox is not None
@@ -185,62 +158,31 @@ class Service:
         code: str | None,
         timeout: float | None,
     ) -> dict[str, Any]:
-        """Run ``skill`` (blocking: called in a worker thread) after an allowed decision."""
+        """Run ``skill`` (blocking: called in a worker thread) after an allowed decision; the
+        sandbox records it under the decision's id, and refuses when it cannot."""
         from sandbox.grant import DeniedError  # noqa: PLC0415 - only when executing
 
         assert self.sandbox is not None
         started = time.perf_counter()
-        record = {"kind": "execution", "agent": agent, "skill": skill, **_audited(decision)}
-        try:
-            self.recorder.record_now({**record, "phase": "start"})
-        except SkillgateError as exc:
-            self.metrics.executions.labels("refused").inc()
-            return {"_status": 503, "error": f"the audit trail cannot be written: {exc}"}
         try:
             result = self.sandbox.run(
-                agent=agent, skill=skill, payload=payload or b"{}", code=code, timeout=timeout
+                agent=agent,
+                skill=skill,
+                payload=payload or b"{}",
+                code=code,
+                timeout=timeout,
+                execution_id=str(decision["decision_id"]),
             )
         except DeniedError as exc:
             self.metrics.executions.labels("denied").inc()
-            self.recorder.record({**record, "phase": "end", "outcome": "denied"})
             return {"_status": 403, "error": str(exc)}
         except SkillgateError as exc:
             self.metrics.executions.labels("error").inc()
-            self.recorder.record({**record, "phase": "end", "outcome": "error", "error": str(exc)})
             return {"_status": 503, "error": str(exc)}
-        outcome = (
-            "timeout"
-            if result.timed_out
-            else "oom"
-            if result.oom_killed
-            else "ok"
-            if result.ok
-            else "failed"
-        )
-        self.metrics.executions.labels(outcome).inc()
+        self.metrics.executions.labels(result.outcome).inc()
         self.metrics.execution_seconds.observe(time.perf_counter() - started)
         self.metrics.warm_hits.labels(str(result.warm).lower()).inc()
-        run = result.to_dict()
-        self.recorder.record(
-            {
-                **record,
-                "phase": "end",
-                "outcome": outcome,
-                "exit_code": result.exit_code,
-                "duration_seconds": run["duration_seconds"],
-                "limits_hit": [
-                    name
-                    for name, hit in (
-                        ("timeout", result.timed_out),
-                        ("oom", result.oom_killed),
-                        ("output", result.truncated),
-                    )
-                    if hit
-                ],
-                "warm": result.warm,
-            }
-        )
-        return {**dict(decision), **run}
+        return {**dict(decision), **result.to_dict()}
 
     def readiness(self) -> dict[str, Any]:
         current = self.source.current
@@ -301,7 +243,10 @@ class Service:
 
         assert self.settings.repo is not None
         self.sandbox = SkillSandbox(
-            self.settings.repo, governor=_LiveGovernor(self.source), pool_size=None
+            self.settings.repo,
+            governor=_LiveGovernor(self.source),
+            pool_size=None,
+            recorder=self.recorder,
         )
         self._warming = threading.Thread(target=self._warm, name="skillgate-warm", daemon=True)
         self._warming.start()

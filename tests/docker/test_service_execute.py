@@ -39,13 +39,17 @@ def execute(server: Server, agent: str, skill: str, body: dict[str, Any]) -> Any
     )
 
 
-def _created_for(client: Any, agent: str, mark_ns: int) -> list[dict[str, Any]]:
+def _created_for(client: Any, agent: str, skill: str, mark_ns: int) -> list[dict[str, Any]]:
     since = datetime.datetime.fromtimestamp(mark_ns // 1_000_000_000, datetime.UTC)
     until = datetime.datetime.now(datetime.UTC) + datetime.timedelta(seconds=1)
     stream = client.events(
         since=since,
         until=until,
-        filters={"type": "container", "event": "create", "label": f"org.skillgate.agent={agent}"},
+        filters={
+            "type": "container",
+            "event": "create",
+            "label": [f"org.skillgate.agent={agent}", f"org.skillgate.skill={skill}"],
+        },
         decode=True,
     )
     try:
@@ -84,7 +88,7 @@ def test_a_student_is_refused_before_any_container_exists(
     assert reply.body["maturity_required"] == "INTERN"
     snippet = execute(service, STUDENT, "yaml-echo", {"code": "print(1)"})
     assert snippet.status == 403
-    assert _created_for(docker_client, STUDENT, mark_ns) == []
+    assert _created_for(docker_client, STUDENT, "yaml-echo", mark_ns) == []
 
 
 def test_sigterm_leaves_no_container(
