@@ -98,13 +98,23 @@ class AuditStore(abc.ABC):
             "SELECT seq, hash FROM audit_records ORDER BY seq DESC LIMIT 1"
         ).fetchone()
         seq, prev = (int(head[0]), str(head[1])) if head else (0, GENESIS)
+        ids = [str(event["event_id"]) for event in events]
+        stored: set[str] = set()
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            stored |= {
+                str(row[0])
+                for row in conn.execute(
+                    f"SELECT event_id FROM audit_records WHERE event_id IN "
+                    f"({', '.join([p] * len(chunk))})",
+                    tuple(chunk),
+                ).fetchall()
+            }
         written = []
         for event in events:
-            exists = conn.execute(
-                f"SELECT 1 FROM audit_records WHERE event_id = {p}", (event["event_id"],)
-            ).fetchone()
-            if exists:
+            if str(event["event_id"]) in stored:
                 continue
+            stored.add(str(event["event_id"]))
             seq += 1
             body = canonical(event)
             derived = columns(event)
@@ -220,11 +230,18 @@ class _Closing:
 
 
 class SqliteStore(AuditStore):
-    """One SQLite file in WAL mode; ``BEGIN IMMEDIATE`` serialises writers across processes."""
+    """One SQLite file in WAL mode; ``BEGIN IMMEDIATE`` serialises writers across processes.
 
-    def __init__(self, path: Path) -> None:
+    ``synchronous = NORMAL``: a committed record survives the process (even SIGKILL); an
+    operating-system crash may lose the last commits before a WAL checkpoint, as it would the
+    journal's unsynced tail. Put the trail in PostgreSQL where that matters.
+    """
+
+    def __init__(self, path: Path, *, create: bool = True) -> None:
         self.path = path
         self.location = str(path)
+        if not create:
+            return
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             with self._connection() as conn:
@@ -239,7 +256,7 @@ class SqliteStore(AuditStore):
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, timeout=60, isolation_level=None)
         conn.execute("PRAGMA busy_timeout = 60000")
-        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA synchronous = NORMAL")
         return conn
 
     def _begin_writer(self, conn: Any) -> None:
@@ -252,9 +269,11 @@ class PostgresStore(AuditStore):
     placeholder = "%s"
     _LOCK_KEY = 7_411_231_006  # the one writer lock of the audit chain
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, create: bool = True) -> None:
         self.url = url
         self.location = _redacted(url)
+        if not create:
+            return
         try:
             with self._connection() as conn:
                 # CREATE ... IF NOT EXISTS races between sessions in PostgreSQL: take the
@@ -301,9 +320,12 @@ def default_location(env: Mapping[str, str] | None = None) -> str:
     return str(base / "skillgate" / "audit.sqlite3")
 
 
-def open_store(location: str | None = None) -> AuditStore:
-    """The store at ``location`` (a path or a ``postgresql://`` URL; default: see above)."""
+def open_store(location: str | None = None, *, create: bool = True) -> AuditStore:
+    """The store at ``location`` (a path or a ``postgresql://`` URL; default: see above).
+
+    ``create=False`` assumes the table exists (a writer that must not re-create a table
+    someone took away: that is an outage to report, not to paper over)."""
     where = location or default_location()
     if where.startswith(("postgresql://", "postgres://")):
-        return PostgresStore(where)
-    return SqliteStore(Path(where).expanduser())
+        return PostgresStore(where, create=create)
+    return SqliteStore(Path(where).expanduser(), create=create)
