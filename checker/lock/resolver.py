@@ -30,7 +30,27 @@ from checker.process import CommandError, run_command
 
 _NO_MATCH = re.compile(r"No matching distribution found for (\S+)")
 _NO_SOURCES = re.compile(r"Skipping link: No sources permitted for (\S+?):")
+_UNFETCHED = re.compile(r"Could not fetch URL (\S+?): (.*?)(?: - skipping)?$", re.MULTILINE)
+_NOT_FOUND = ("404 ", "410 ")
 _TIMEOUT_SECONDS = 900
+
+
+class ResolutionError(SkillgateError):
+    """pip could not resolve (exit 3). ``unmatched``: the requirements no index file satisfies
+    (pip's "No matching distribution found for ..."); ``unreachable``: (url, reason) of index
+    pages pip could not fetch for another reason than "not found", so an unmatched requirement
+    may exist after all."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        unmatched: tuple[str, ...] = (),
+        unreachable: tuple[tuple[str, str], ...] = (),
+    ) -> None:
+        super().__init__(message)
+        self.unmatched = unmatched
+        self.unreachable = unreachable
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -65,9 +85,14 @@ def resolve(requirements: Sequence[str], target: Target, cache: Path | None = No
             sdist_only = _sdist_only(exc.stdout + exc.stderr)
             if sdist_only:
                 return Resolution(sdist_only=sdist_only)
-            raise SkillgateError(
+            log = exc.stdout + exc.stderr
+            unreachable = _unreachable(log)
+            reached = "".join(f"; cannot fetch {url}: {why}" for url, why in unreachable[:1])
+            raise ResolutionError(
                 f"pip could not resolve {', '.join(requirements)} for "
-                f"{target.tag}: {_pip_errors(exc)}"
+                f"{target.tag}: {_pip_errors(exc)}{reached}",
+                unmatched=tuple(dict.fromkeys(_NO_MATCH.findall(log))),
+                unreachable=unreachable,
             ) from None
         report = _load_report(report_path)
     pages = provenance.pages_by_url(completed.stdout + completed.stderr)
@@ -90,6 +115,16 @@ def _sdist_only(log: str) -> tuple[str, ...]:
     }
     sdists = {canonicalize_name(name) for name in _NO_SOURCES.findall(log)}
     return tuple(sorted(unmatched & sdists))
+
+
+def _unreachable(log: str) -> tuple[tuple[str, str], ...]:
+    """Index pages pip could not fetch (connection, TLS, server errors), "not found" aside."""
+    found = (
+        (url, reason.strip())
+        for url, reason in _UNFETCHED.findall(log)
+        if not reason.strip().startswith(_NOT_FOUND)
+    )
+    return tuple(dict.fromkeys(found))
 
 
 def _parses(text: str) -> bool:
