@@ -11,6 +11,7 @@ compiled without vulnerability data says so in every decision.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -52,9 +53,12 @@ def fold(index: VulnIndex | None, names: Iterable[str], scanning: ScanningPolicy
         return {"db": None, "advisories": {}}
     info = index.info
     advisories: dict[str, list[dict[str, Any]]] = {}
+    now = datetime.now(UTC)
     for name in sorted(set(names)):
         entries = [
-            _entry(record, name, scanning) for record in index.records(name) if not record.withdrawn
+            _entry(record, name, scanning)
+            for record in index.records(name)
+            if not record.withdrawn_by(now)
         ]
         kept = [entry for entry in entries if entry is not None]
         if kept:

@@ -66,6 +66,8 @@ def _finding(
     aliases = f" ({', '.join(match.aliases)})" if match.aliases else ""
     fixed = f"fixed in {', '.join(match.fixed)}" if match.fixed else "no fixed version"
     below = "" if fails else f"; below the fail_on floor {policy.vuln_fail_on}"
+    if match.note:
+        below += f"; {match.note}"
     return Finding(
         rule="vuln.known",
         severity=Severity.ERROR if fails else Severity.WARNING,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from functools import lru_cache
 
 from packaging.version import InvalidVersion, Version
@@ -55,6 +56,8 @@ class VulnMatch:
     severity: str
     score: float | None
     malicious: bool
+    note: str = ""
+    """Why the match could not be exact (a range bound that is not a version), when so."""
 
 
 def parse_version(text: str, what: str) -> Version:
@@ -65,14 +68,18 @@ def parse_version(text: str, what: str) -> Version:
         raise MatchError(f"{what}: {text!r} is not a PEP 440 version") from None
 
 
-def match_record(record: OsvRecord, name: str, version: Version) -> VulnMatch | None:
-    """The match of ``record`` for ``name`` (normalised) at ``version``, None when unaffected."""
-    if record.withdrawn:
+def match_record(
+    record: OsvRecord, name: str, version: Version, now: datetime | None = None
+) -> VulnMatch | None:
+    """The match of ``record`` for ``name`` (normalised) at ``version``, None when unaffected
+    (or withdrawn by ``now``, default the current time)."""
+    if record.withdrawn_by(now or datetime.now(UTC)):
         return None
     entries = [a for a in record.affected if a.ecosystem == ECOSYSTEM_PYPI and a.name == name]
     hits = [a for a in entries if _affects(a, version)]
     if not hits:
         return None
+    undecided = [a for a in hits if not affected_intervals(a)[1] and not a.versions]
     severity, score = severity_of(record, hits)
     return VulnMatch(
         id=record.id,
@@ -84,6 +91,12 @@ def match_record(record: OsvRecord, name: str, version: Version) -> VulnMatch | 
         severity=severity,
         score=score,
         malicious=record.is_malicious,
+        note=(
+            "a range bound of the advisory is not a PEP 440 version and it lists no "
+            "versions: every version is treated as affected"
+            if undecided
+            else ""
+        ),
     )
 
 

@@ -24,31 +24,14 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from checker.exit_codes import SkillgateError
 from checker.vulns.osv_model import OsvFormatError, OsvRecord
+from checker.yaml import load_bytes
 
 MAX_RECORD_BYTES = 10_000_000
 MAX_DOWNLOAD_BYTES = 2_000_000_000
 DOWNLOAD_TIMEOUT_SECONDS = 60
 _RECORD_SUFFIXES = (".json", ".yaml", ".yml")
-
-_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _StringScalarLoader(_BaseLoader):  # type: ignore[valid-type, misc]
-    """Safe loader where every plain scalar except null stays a string.
-
-    OSV dates must stay RFC 3339 strings (pip-audit rejects datetime objects) and an
-    unquoted version such as ``1.10`` must not become the float ``1.1``.
-    """
-
-
-_StringScalarLoader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag == "tag:yaml.org,2002:null"]
-    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
-}
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -124,6 +107,11 @@ def _records_from_zip(path: Path) -> tuple[tuple[ImportedRecord, ...], tuple[str
     try:
         with zipfile.ZipFile(path) as archive:
             for info in archive.infolist():
+                name = info.filename.replace("\\", "/")
+                if name.startswith("/") or ".." in name.split("/"):
+                    raise SkillgateError(
+                        f"{path}: refusing zip entry {info.filename!r} (a path out)"
+                    )
                 if info.is_dir() or not info.filename.endswith(_RECORD_SUFFIXES):
                     continue
                 if info.file_size > MAX_RECORD_BYTES:
@@ -140,11 +128,23 @@ def _records_from_zip(path: Path) -> tuple[tuple[ImportedRecord, ...], tuple[str
 
 
 def _parse(data: bytes, where: str, *, yaml_text: bool) -> ImportedRecord:
+    """One record. YAML goes through the policy's loader (``checker.yaml``): alias bombs,
+    deep nesting, duplicate keys and bad UTF-8 are refused in bounded memory, and every
+    scalar stays a string (an unquoted ``1.10`` must not become the float ``1.1``, dates
+    must stay RFC 3339 strings)."""
+    doc: Any
     try:
-        text = data.decode("utf-8")
-        doc: Any = yaml.load(text, Loader=_StringScalarLoader) if yaml_text else json.loads(text)  # noqa: S506 - a safe loader subclass
+        if yaml_text:
+            document, problems = load_bytes(data, where, strings=True)
+            if document is None or problems:
+                first = problems[0] if problems else None
+                reason = f"{first.location}: {first.message}" if first else "unreadable"
+                raise SkillgateError(f"invalid OSV record {where}: {reason}")
+            doc = document.data
+        else:
+            doc = json.loads(data.decode("utf-8"))
         record = OsvRecord.from_dict(doc, where)
-    except (UnicodeDecodeError, yaml.YAMLError, json.JSONDecodeError, OsvFormatError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError, OsvFormatError) as exc:
         raise SkillgateError(f"invalid OSV record {where}: {exc}") from None
     raw = json.dumps(doc, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
     return ImportedRecord(record=record, raw_json=raw)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from packaging.utils import canonicalize_name
@@ -74,6 +75,19 @@ class OsvRecord:
     affected: tuple[Affected, ...]
     severity: tuple[SeverityScore, ...]
     database_severity: str
+
+    def withdrawn_by(self, now: datetime) -> bool:
+        """Withdrawn at or before ``now``. A withdrawal dated in the future has not happened
+        yet; an unreadable date withdraws nothing (the advisory keeps applying)."""
+        if not self.withdrawn:
+            return False
+        try:
+            when = datetime.fromisoformat(self.withdrawn.replace("Z", "+00:00"))
+        except ValueError:
+            return False
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        return when <= now
 
     @property
     def is_malicious(self) -> bool:

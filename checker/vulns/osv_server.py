@@ -70,11 +70,39 @@ class OsvQueryServer:
         with self._lock:
             raw = self._index.raw_records(name)
         vulns = [
-            body
+            _servable(body)
             for body in raw
             if match_record(OsvRecord.from_dict(body, str(body.get("id"))), name, version)
         ]
         return HTTPStatus.OK, ({"vulns": vulns} if vulns else {})
+
+
+def _servable(body: dict[str, Any]) -> dict[str, Any]:
+    """The record without range events whose version is not PEP 440 (``fixed: 2019-09-12``):
+    pip-audit crashes on them. It reports ids and fix versions only; the match was ours."""
+    out = dict(body)
+    affected = []
+    for entry in body.get("affected") or []:
+        ranges = [
+            {**vrange, "events": [e for e in vrange.get("events") or [] if _parseable(e)]}
+            for vrange in entry.get("ranges") or []
+        ]
+        affected.append({**entry, "ranges": ranges})
+    out["affected"] = affected
+    return out
+
+
+def _parseable(event: Any) -> bool:
+    if not isinstance(event, dict):
+        return False
+    for value in event.values():
+        if value == "0":
+            continue
+        try:
+            Version(str(value))
+        except InvalidVersion:
+            return False
+    return True
 
 
 def _make_handler(server: OsvQueryServer) -> type[BaseHTTPRequestHandler]:

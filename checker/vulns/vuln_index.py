@@ -172,7 +172,8 @@ class VulnIndex:
 
     def malicious_records(self, name: str) -> list[OsvRecord]:
         """OSV ``MAL-*`` records for ``name``: the package was published as malware."""
-        return [r for r in self.records(name) if r.is_malicious and not r.withdrawn]
+        now = datetime.now(UTC)
+        return [r for r in self.records(name) if r.is_malicious and not r.withdrawn_by(now)]
 
     def _rows(self, name: str) -> list[tuple[str, str]]:
         try:

@@ -6,13 +6,14 @@ and oversized files are findings; ``document`` holds the loaded mapping and its 
 """
 
 from checker.yaml.document import Document, JsonPath, Position, walk_paths
-from checker.yaml.load import MAX_FILE_BYTES, load_file, load_text
+from checker.yaml.load import MAX_FILE_BYTES, load_bytes, load_file, load_text
 
 __all__ = [
     "MAX_FILE_BYTES",
     "Document",
     "JsonPath",
     "Position",
+    "load_bytes",
     "load_file",
     "load_text",
     "walk_paths",

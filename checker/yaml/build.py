@@ -1,7 +1,8 @@
 """Build plain data from a composed YAML node graph, keeping every node's position.
 
 Duplicate and merge keys become findings; alias expansion and nesting are bounded; only
-ints, floats, bools and nulls are resolved, so dates and versions stay strings.
+ints, floats, bools and nulls are resolved, so dates and versions stay strings (with
+``strings=True`` only nulls are: OSV data, where ``1.10`` must not become a float).
 """
 
 from __future__ import annotations
@@ -29,8 +30,9 @@ _TAG_MERGE = "tag:yaml.org,2002:merge"
 class NodeBuilder:
     """Turns a composed node graph into plain data, recording positions and problems."""
 
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, *, strings: bool = False) -> None:
         self.file = file
+        self.strings = strings
         self.positions: dict[JsonPath, Position] = {}
         self.key_positions: dict[JsonPath, Position] = {}
         self.findings: list[Finding] = []
@@ -69,6 +71,8 @@ class NodeBuilder:
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
         assert isinstance(node, yaml.ScalarNode)
+        if self.strings:
+            return None if node.tag == TAG_NULL and node.style in (None, "") else node.value
         return scalar(node)
 
     def _mapping(self, node: yaml.MappingNode, path: JsonPath) -> dict[str, Any]:

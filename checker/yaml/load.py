@@ -80,8 +80,12 @@ def _deepest_mark(text: str, loader: type[yaml.SafeLoader] = _Loader) -> Positio
     return None
 
 
-def load_text(text: str, file: str) -> tuple[Document | None, list[Finding]]:
-    """Load one YAML mapping document from ``text``; problems come back as Findings."""
+def load_text(
+    text: str, file: str, *, strings: bool = False
+) -> tuple[Document | None, list[Finding]]:
+    """Load one YAML mapping document from ``text``; problems come back as Findings.
+
+    ``strings=True`` keeps every scalar but null a string (OSV records)."""
     try:
         text.encode("utf-8")  # libyaml raises on lone surrogates, which no file can hold
     except UnicodeEncodeError as exc:
@@ -143,7 +147,7 @@ def load_text(text: str, file: str) -> tuple[Document | None, list[Finding]]:
                 column=root.start_mark.column + 1,
             )
         ]
-    builder = NodeBuilder(file)
+    builder = NodeBuilder(file, strings=strings)
     try:
         data = builder.build(root, ())
     except TooDeep as deep_alias:
@@ -168,16 +172,25 @@ def load_text(text: str, file: str) -> tuple[Document | None, list[Finding]]:
     return document, builder.findings
 
 
-def load_file(path: Path, file: str) -> tuple[Document | None, list[Finding]]:
+def load_file(
+    path: Path, file: str, *, max_bytes: int = MAX_FILE_BYTES, strings: bool = False
+) -> tuple[Document | None, list[Finding]]:
     """Read and load ``path`` (shown as ``file``): size, encoding and YAML checked."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
         return None, [_file_finding(file, "yaml.unreadable", f"cannot read file: {exc.strerror}")]
-    if len(raw) > MAX_FILE_BYTES:
+    if len(raw) > max_bytes:
         # Line 1, not 0 (the whole file), so that a pull-request annotation shows in the diff.
-        message = f"file is {len(raw)} bytes; policy files are limited to {MAX_FILE_BYTES}"
+        message = f"file is {len(raw)} bytes; the limit is {max_bytes}"
         return None, [_file_finding(file, "yaml.too-large", message, line=1)]
+    return load_bytes(raw, file, strings=strings)
+
+
+def load_bytes(
+    raw: bytes, file: str, *, strings: bool = False
+) -> tuple[Document | None, list[Finding]]:
+    """Decode (strict UTF-8, a BOM dropped) and load ``raw``, shown as ``file``."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -193,7 +206,7 @@ def load_file(path: Path, file: str) -> tuple[Document | None, list[Finding]]:
                 column=column,
             )
         ]
-    return load_text(text.removeprefix("\ufeff"), file)
+    return load_text(text.removeprefix("\ufeff"), file, strings=strings)
 
 
 def _file_finding(
