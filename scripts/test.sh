@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Install skillgate with its test extras, make sure a Docker engine answers, then run
-# the gates: ruff, mypy strict, the pre-commit hooks (the policy's own checks), and the
+# Install skillgate with its test extras, make sure a Docker engine and PostgreSQL (the
+# audit store's second backend) answer, then run the gates: ruff, mypy strict, the pre-commit hooks (the policy's own checks), and the
 # whole test suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,6 +8,12 @@ cd "$(dirname "$0")/.."
 python3 -m pip install --quiet --disable-pip-version-check -e '.[test]'
 if [ -f scripts/ensure-docker.sh ]; then
   bash scripts/ensure-docker.sh
+fi
+# The audit-store tests run against SQLite and a real PostgreSQL. With
+# SKILLGATE_REQUIRE_POSTGRES=1 (CI) a server that does not answer fails the run; otherwise
+# the PostgreSQL cases are skipped when none answers.
+if [ "${SKILLGATE_REQUIRE_POSTGRES:-0}" = "1" ]; then
+  bash scripts/ensure-postgres.sh
 fi
 lint_dirs=$(ls -d checker sandbox tests benchmarks scripts 2>/dev/null)
 python3 -m ruff check $lint_dirs
