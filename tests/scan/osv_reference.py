@@ -16,6 +16,7 @@ rule (use the record's ``versions``, else fail closed).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -28,11 +29,20 @@ class Undecided(Exception):
     """The record has a range bound that is not a PEP 440 version."""
 
 
-def _v(text: str) -> Version:
+@functools.cache
+def _parsed(text: str) -> Version | None:
+    """PEP 440 parse, remembered (the same event versions are read for every probe)."""
     try:
         return Version(text)
     except InvalidVersion:
-        raise Undecided(text) from None
+        return None
+
+
+def _v(text: str) -> Version:
+    version = _parsed(text)
+    if version is None:
+        raise Undecided(text)
+    return version
 
 
 def _in_range(events: list[Mapping[str, str]], version: Version) -> bool:
@@ -83,18 +93,38 @@ def affected(record: Mapping[str, Any], name: str, version: str, now: datetime) 
             continue
         if canonicalize_name(str(package.get("name", ""))) != canonicalize_name(name):
             continue
-        for listed in entry.get("versions") or []:
-            try:
-                if Version(str(listed)) == wanted:
-                    return True
-            except InvalidVersion:
-                continue
+        if any(_parsed(str(listed)) == wanted for listed in entry.get("versions") or []):
+            return True
         for vrange in entry.get("ranges") or []:
             if vrange.get("type") not in ("ECOSYSTEM", "SEMVER"):
                 continue
             if _in_range(list(vrange.get("events") or []), wanted):
                 return True
     return False
+
+
+def documented(record: Mapping[str, Any], name: str, version: str, now: datetime) -> bool:
+    """The reference's answer, and where it is ``Undecided`` the rule the README documents
+    for a bound that is not a version: the record's ``versions`` when it lists some, else
+    every version (fail closed)."""
+    try:
+        return affected(record, name, version, now)
+    except Undecided:
+        listed = [
+            str(v)
+            for entry in record.get("affected") or []
+            if canonicalize_name(str((entry.get("package") or {}).get("name", "")))
+            == canonicalize_name(name)
+            for v in entry.get("versions") or []
+        ]
+        if listed:
+            return any(_same(v, version) for v in listed)
+        return True
+
+
+def _same(listed: str, version: str) -> bool:
+    parsed = _parsed(listed)
+    return parsed is not None and parsed == _parsed(version)
 
 
 def probes(record: Mapping[str, Any]) -> list[str]:
