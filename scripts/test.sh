@@ -15,6 +15,11 @@ fi
 if [ "${SKILLGATE_REQUIRE_POSTGRES:-0}" = "1" ]; then
   bash scripts/ensure-postgres.sh
 fi
+# Locks must not depend on the host's Python: CPython 3.12 and 3.13 virtualenvs with this
+# checkout lock the same skills (required under CI, skipped elsewhere when absent).
+if [ "${SKILLGATE_REQUIRE_PYTHONS:-0}" = "1" ]; then
+  bash scripts/ensure-pythons.sh
+fi
 lint_dirs=$(ls -d checker sandbox tests benchmarks scripts 2>/dev/null)
 python3 -m ruff check $lint_dirs
 python3 -m ruff format --check $lint_dirs

@@ -13,6 +13,7 @@ from checker.exit_codes import ExitCode, SkillgateError, UsageError
 from checker.findings import fails
 from checker.layout import lock_file
 from checker.lock.lockfile import read_lock
+from checker.lock.resolver import RESOLVER_ENV, RESOLVERS
 from checker.lock.skill_locks import lock_repo
 from checker.lock.tree import build_tree, render_text, to_json
 from checker.policy.load import load_repo
@@ -28,18 +29,30 @@ _SKILL_ID = re.compile(r"[a-z0-9][a-z0-9._-]*")
     is_flag=True,
     help="Write nothing; fail when a lock is missing, stale or edited by hand.",
 )
+@click.option(
+    "--resolver",
+    type=click.Choice(RESOLVERS),
+    default=None,
+    help=f"uv (default) or pip; default from ${RESOLVER_ENV}. Both give the same lock.",
+)
 @repo_option
 @format_option
 @click.pass_context
 def lock_cmd(
-    ctx: click.Context, skill: str | None, check_only: bool, repo: Path, output_format: str
+    ctx: click.Context,
+    skill: str | None,
+    check_only: bool,
+    resolver: str | None,
+    repo: Path,
+    output_format: str,
 ) -> None:
     """Resolve skills' requirements into hash-pinned requirements.lock files.
 
-    Resolution is for the sandbox target (policy/sandbox.yaml), wheels only, through
-    pip's own index configuration; every locked package is checked against the bans.
+    Resolution is for the sandbox target (policy/sandbox.yaml), not this host: the same
+    lock from any OS and Python. Wheels only, nothing built or run; every locked package
+    is checked against the bans.
     """
-    report = lock_repo(load_repo(repo), skill, check_only=check_only)
+    report = lock_repo(load_repo(repo), skill, check_only=check_only, resolver=resolver)
     for outcome in report.outcomes:
         if not outcome.findings or outcome.packages:
             state = "written" if outcome.written else "unchanged"

@@ -59,12 +59,17 @@ def skill_load_findings(repo: LoadedRepo) -> list[Finding]:
 
 
 def lock_skill(
-    repo: LoadedRepo, skill: Skill, target: Target, cache: Path | None = None
+    repo: LoadedRepo,
+    skill: Skill,
+    target: Target,
+    cache: Path | None = None,
+    *,
+    resolver: str | None = None,
 ) -> LockOutcome:
     """Resolve ``skill`` for ``target`` and write its lock (unless only sdists exist)."""
     path = lock_path(skill)
     rel = _rel(repo, path)
-    resolution = resolve(skill.requirements, target, cache)
+    resolution = resolve(skill.requirements, target, cache, resolver=resolver)
     if resolution.sdist_only:
         findings = [_sdist_finding(repo, skill, name) for name in resolution.sdist_only]
         return LockOutcome(
@@ -217,7 +222,12 @@ class LockReport:
 
 
 def lock_repo(
-    loaded: LoadedRepo, skill_id: str | None, *, check_only: bool, cache: Path | None = None
+    loaded: LoadedRepo,
+    skill_id: str | None,
+    *,
+    check_only: bool,
+    cache: Path | None = None,
+    resolver: str | None = None,
 ) -> LockReport:
     """Lock (or only check) the selected skills for the sandbox target of ``loaded``."""
     target = target_for(loaded.sandbox_policy().base)
@@ -227,7 +237,7 @@ def lock_repo(
         if check_only:
             findings += check_skill_lock(loaded, skill, target)
             continue
-        outcome = lock_skill(loaded, skill, target, cache)
+        outcome = lock_skill(loaded, skill, target, cache, resolver=resolver)
         findings += outcome.findings
         outcomes.append(outcome)
     return LockReport(target=target, findings=findings, outcomes=outcomes)

@@ -2,15 +2,18 @@
 
 The base image is Debian (``policy/sandbox.yaml`` ``base.suite``), so its Python and
 glibc follow from the suite; ``base.python`` and ``base.platform`` override them when
-the sandbox policy sets them.
+the sandbox policy sets them. Everything a resolver needs to resolve for the target from
+any host is here: the wheel tags it accepts, in preference order, and the PEP 508 marker
+environment of its interpreter, so that no host property (OS, Python, machine) reaches a
+lock.
 """
 
 from __future__ import annotations
 
-import platform
 import re
-import sys
 from dataclasses import dataclass
+
+from packaging.tags import Tag, compatible_tags, cpython_tags
 
 from checker.exit_codes import SkillgateError
 from checker.layout import SANDBOX_FILE
@@ -22,6 +25,9 @@ SUITES: dict[str, tuple[str, tuple[int, int]]] = {
     "bookworm": ("3.11", (2, 36)),
     "trixie": ("3.13", (2, 41)),
 }
+# The patch release each suite ships (python_full_version in markers); a minor set by
+# base.python alone is taken as its first release.
+_FULL_VERSIONS = {"3.9": "3.9.2", "3.11": "3.11.2", "3.13": "3.13.5"}
 DEFAULT_SUITE = "bookworm"
 _TAG = re.compile(r"cp3(?P<minor>\d+)-manylinux_(?P<major>\d+)_(?P<glibc>\d+)_(?P<arch>\w+)")
 _PLATFORM = re.compile(r"manylinux_(?P<major>\d+)_(?P<glibc>\d+)_(?P<arch>\w+)")
@@ -61,6 +67,39 @@ class Target:
         tags += [f"{name}_{self.arch}" for name, glibc in _LEGACY if glibc <= minor]
         return tags
 
+    @property
+    def python_full_version(self) -> str:
+        return _FULL_VERSIONS.get(self.python, f"{self.python}.0")
+
+    def supported_tags(self) -> list[Tag]:
+        """The wheel tags the target's interpreter accepts, most preferred first (pip's
+        order for ``--implementation cp --abi cpXY --platform ...``)."""
+        version = tuple(int(part) for part in self.python.split("."))
+        platforms = self.platforms()
+        tags = [*cpython_tags(version, [self.abi], platforms)]
+        tags += compatible_tags(version, self.abi, platforms)
+        return list(dict.fromkeys(tags))
+
+    def marker_environment(self) -> dict[str, str]:
+        """PEP 508 marker values of the target's interpreter (CPython on Linux).
+
+        ``platform_release`` and ``platform_version`` describe a kernel, not the image; they
+        are left empty so that no host's kernel reaches a lock.
+        """
+        return {
+            "implementation_name": "cpython",
+            "implementation_version": self.python_full_version,
+            "os_name": "posix",
+            "platform_machine": self.arch,
+            "platform_python_implementation": "CPython",
+            "platform_release": "",
+            "platform_system": "Linux",
+            "platform_version": "",
+            "python_full_version": self.python_full_version,
+            "python_version": self.python,
+            "sys_platform": "linux",
+        }
+
     def pip_args(self) -> list[str]:
         """pip options that make it select wheels for this target and nothing else."""
         args = ["--only-binary", ":all:", "--implementation", "cp"]
@@ -68,23 +107,6 @@ class Target:
         for tag in self.platforms():
             args += ["--platform", tag]
         return args
-
-    def check_host(self) -> None:
-        """Refuse to resolve where pip would evaluate dependency markers wrongly.
-
-        pip evaluates ``Requires-Dist`` markers with the interpreter running it even under
-        ``--python-version``, so a lock resolved on another Python minor, OS or machine
-        could silently miss or add conditional dependencies.
-        """
-        host = f"{sys.version_info.major}.{sys.version_info.minor}"
-        machine = platform.machine()
-        if host != self.python or sys.platform != "linux" or machine != self.arch:
-            raise SkillgateError(
-                f"the sandbox target is CPython {self.python} on linux {self.arch}, but this is "
-                f"Python {host} on {sys.platform} {machine}: pip would evaluate dependency "
-                "markers for the wrong interpreter; run `skillgate lock` with the target's "
-                "Python (for example in CI or the base image)"
-            )
 
 
 def parse_tag(tag: str) -> Target:

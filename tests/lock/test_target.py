@@ -1,4 +1,4 @@
-"""The lock target comes from the sandbox policy, and pip is held to it."""
+"""The lock target comes from the sandbox policy, and the resolver is held to it."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from checker.exit_codes import SkillgateError
+from checker.lock.lockfile import read_lock
 from checker.lock.resolver import resolve
 from checker.lock.target import Target, parse_tag, target_for
 from checker.policy.load import load_repo
@@ -39,14 +40,21 @@ def test_target_follows_the_sandbox_suite(tmp_path: Path) -> None:
         target_for(BaseSpec(suite="sid"))
 
 
-def test_locking_for_another_python_is_refused(isolated_pip: Path, tmp_path: Path) -> None:
-    repo = write_repo(tmp_path / "repo", {"demo": ["alpha==1.0"]})
+def test_a_lock_for_another_python_is_resolved_for_it(index: Index, tmp_path: Path) -> None:
+    built = tmp_path / "conditional"
+    built.mkdir()
+    requires = ['old-backport; python_version < "3.12"', 'new-only; python_version >= "3.13"']
+    make_wheel(built, "gate", "1.0", requires=requires)
+    make_wheel(built, "old-backport", "1.0")
+    make_wheel(built, "new-only", "1.0")
+    write_index(index.root, sorted(built.iterdir()))
+    repo = write_repo(tmp_path / "repo", {"demo": ["gate==1.0"]})
     (repo / "policy" / "sandbox.yaml").write_text("base:\n  suite: trixie\n")
-    result = run_cli(["lock", "--repo", str(repo)])
-    assert result.exit_code == 3
-    assert result.stderr.startswith(
-        "Error: the sandbox target is CPython 3.13 on linux x86_64, but this is Python 3.11"
-    )
+    result = run_cli(["lock", "--repo", str(repo)])  # this host runs Python 3.11
+    assert result.exit_code == 0, result.stderr
+    lock = read_lock(repo / "skills" / "demo" / "requirements.lock")
+    assert lock.target == "cp313-manylinux_2_41_x86_64"
+    assert [p.name for p in lock.packages] == ["gate", "new-only"]
 
 
 def test_wheels_are_chosen_for_the_target_glibc_not_the_host(index: Index, tmp_path: Path) -> None:
