@@ -6,19 +6,17 @@ import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
+from checker.cli.options import audit_option
 from checker.exit_codes import ExitCode, UsageError
 
-_AUDIT = click.option(
-    "--audit",
-    envvar="SKILLGATE_AUDIT",
-    default=None,
-    metavar="PATH|URL",
-    help="Audit store: a SQLite file or a postgresql:// URL "
-    "[default: $XDG_DATA_HOME/skillgate/audit.sqlite3].",
-)
+if TYPE_CHECKING:
+    from checker.audit.store import Filters
+
+_AUDIT = audit_option()
 
 
 def _instant(value: str | None) -> str | None:
@@ -31,6 +29,22 @@ def _instant(value: str | None) -> str | None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _filters(
+    agent: str | None,
+    skill: str | None,
+    decision: str | None,
+    kind: str | None,
+    since: str | None,
+    until: str | None,
+) -> Filters:
+    from checker.audit.store import Filters  # noqa: PLC0415 - the store module is heavy
+
+    return Filters(
+        agent=agent, skill=skill, result=decision, kind=kind,
+        since=_instant(since), until=_instant(until),
+    )  # fmt: skip
 
 
 def _filter_options(func: click.decorators.FC) -> click.decorators.FC:
@@ -75,12 +89,9 @@ def list_cmd(
     as_json: bool,
 ) -> None:
     """Records matching the filters, oldest first."""
-    from checker.audit.store import Filters, open_store  # noqa: PLC0415
+    from checker.audit.store import open_store  # noqa: PLC0415
 
-    filters = Filters(
-        agent=agent, skill=skill, result=decision, kind=kind,
-        since=_instant(since), until=_instant(until),
-    )  # fmt: skip
+    filters = _filters(agent, skill, decision, kind, since, until)
     for record in open_store(audit).records(filters, limit=limit):
         if as_json:
             click.echo(json.dumps(record.to_dict(), sort_keys=True))
@@ -112,13 +123,10 @@ def export_cmd(
     until: str | None,
 ) -> None:
     """Every matching record as JSON lines (with seq, hash and prev_hash), for a log pipeline."""
-    from checker.audit.store import Filters, open_store  # noqa: PLC0415
+    from checker.audit.store import open_store  # noqa: PLC0415
 
     store = open_store(audit)
-    filters = Filters(
-        agent=agent, skill=skill, result=decision, kind=kind,
-        since=_instant(since), until=_instant(until),
-    )  # fmt: skip
+    filters = _filters(agent, skill, decision, kind, since, until)
     after = 0
     while True:
         page = store.records(filters, after=after, limit=5000)

@@ -1,4 +1,4 @@
-"""Options shared by every verb: the repository and the findings format."""
+"""Options shared by verbs: the repository, the findings format, the DBs and stores."""
 
 from __future__ import annotations
 
@@ -54,3 +54,20 @@ def vuln_db_option(func: F) -> F:
         help=f"Vulnerability DB directory [default: ${ENV_VAR}, else "
         "$XDG_DATA_HOME/skillgate/vulndb].",
     )(func)
+
+
+AUDIT_HELP = (
+    "Audit store: a SQLite file or a postgresql:// URL "
+    "[default: $XDG_DATA_HOME/skillgate/audit.sqlite3]."
+)
+
+
+def audit_option(help_text: str = AUDIT_HELP) -> Callable[[F], F]:
+    """``--audit PATH|URL``: the audit store (else ``$SKILLGATE_AUDIT``, else XDG data)."""
+
+    def decorate(func: F) -> F:
+        return click.option(
+            "--audit", envvar="SKILLGATE_AUDIT", default=None, metavar="PATH|URL", help=help_text
+        )(func)
+
+    return decorate

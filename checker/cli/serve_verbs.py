@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from checker.cli.options import audit_option
 from checker.exit_codes import ExitCode
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -71,14 +72,7 @@ _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
     show_default=True,
     type=click.Choice(["debug", "info", "warning", "error"]),
 )
-@click.option(
-    "--audit",
-    envvar="SKILLGATE_AUDIT",
-    default=None,
-    metavar="PATH|URL",
-    help="Audit store: a SQLite file or a postgresql:// URL "
-    "[default: $XDG_DATA_HOME/skillgate/audit.sqlite3].",
-)
+@audit_option()
 @click.option(
     "--audit-journal",
     envvar="SKILLGATE_AUDIT_JOURNAL",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from packaging.utils import canonicalize_name
 from checker.bundle.advisories import open_db
 from checker.edit import EditRefused
 from checker.exit_codes import SkillgateError
-from checker.findings import Finding, Severity, fails, sort_findings
+from checker.findings import Finding, fails, sort_findings
 from checker.heuristics import scan_artifacts
 from checker.lock.artifacts import fetch
 from checker.lock.lockfile import LockedPackage
@@ -30,6 +30,7 @@ from checker.lock.target import Target, target_for
 from checker.policy.load import LoadedRepo
 from checker.policy.scanning import ScanningPolicy
 from checker.scan.name_checks import malicious_name_findings
+from checker.scan.run import gate_heuristic
 from checker.scan.vuln_findings import vuln_findings
 from checker.vulns.engines import PinnedPackage
 from checker.vulns.ours_engine import OursEngine
@@ -88,7 +89,7 @@ def check_release(
             major, minor = target.python.split(".")
             found = scan_artifacts(paths, target_python=(int(major), int(minor)))
             waivers = WaiverBook(scanning.waivers, now.date())
-            findings += [_gate(f, package.name, scanning, waivers) for f in found]
+            findings += [gate_heuristic(f, package.name, scanning, waivers) for f in found]
         info = index.info
     finally:
         index.close()
@@ -152,16 +153,3 @@ def _vulnerabilities(
     findings = vuln_findings(label, [package], matches, scanning, waivers)
     matched = {match.id for match in matches.get(package.name, ())}
     return findings + malicious_name_findings(label, package, index, matched)
-
-
-def _gate(finding: Finding, package: str, scanning: ScanningPolicy, waivers: WaiverBook) -> Finding:
-    """A heuristics finding gated as ``skillgate scan`` gates it: a live waiver makes it a
-    notice; at or above ``heuristics.fail_on`` an error; otherwise at most a warning."""
-    waiver = waivers.lookup(package, (finding.rule,))
-    if waiver is not None:
-        message = f"{finding.message} (waived until {waiver.expires.isoformat()}: {waiver.reason})"
-        return replace(finding, severity=Severity.NOTICE, message=message)
-    threshold = scanning.heuristics_threshold()
-    if threshold is not None and fails([finding], threshold):
-        return replace(finding, severity=Severity.ERROR)
-    return replace(finding, severity=min(finding.severity, Severity.WARNING))

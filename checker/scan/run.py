@@ -128,7 +128,7 @@ def run_scan(
         for rel, lock in locks:
             for package in lock.packages:
                 found = typosquat_findings(rel, package, squats)
-                findings += [_gate(f, package, policy, waivers) for f in found]
+                findings += [gate_heuristic(f, package.name, policy, waivers) for f in found]
             findings += _heuristics(rel, lock, heuristics, policy, waivers, options)
     whole = options.skill is None and options.skills is None
     findings += waivers.findings(policy.file, report_unused=whole)
@@ -229,7 +229,8 @@ def _heuristics(
                 f"{type(exc).__name__}: {exc}"
             ) from None
         findings += [
-            _gate(_at_lock_line(f, lock_file, package), package, policy, waivers) for f in found
+            gate_heuristic(_at_lock_line(f, lock_file, package), package.name, policy, waivers)
+            for f in found
         ]
     return findings
 
@@ -246,10 +247,12 @@ def _at_lock_line(finding: Finding, lock_file: str, package: LockedPackage) -> F
     )
 
 
-def _gate(
-    finding: Finding, package: LockedPackage, policy: ScanningPolicy, waivers: WaiverBook
+def gate_heuristic(
+    finding: Finding, package: str, policy: ScanningPolicy, waivers: WaiverBook
 ) -> Finding:
-    waiver = waivers.lookup(package.name, (finding.rule,))
+    """A heuristics finding on ``package``, gated as the policy says: a live waiver makes it
+    a notice; at or above ``heuristics.fail_on`` an error; otherwise at most a warning."""
+    waiver = waivers.lookup(package, (finding.rule,))
     if waiver is not None:
         message = f"{finding.message} (waived until {waiver.expires.isoformat()}: {waiver.reason})"
         return replace(finding, severity=Severity.NOTICE, message=message)
