@@ -2,9 +2,11 @@
 
 The tag is derived from the base image id, the lock (or pins), the skill's code and the
 build template: when an image with that tag exists the engine's builder is not called.
-Otherwise the verified wheelhouse, pip's wheel, the skill code (root-owned, read-only)
-and the fixed template go into a context that ``docker build`` uses with the network
-disabled. The final stage has no pip, no wheels and no compiler.
+Otherwise the verified wheelhouse, pip's wheel, the skill code (root-owned, read-only),
+the fixed template and its root-filesystem script go into a context that ``docker build``
+uses with the network disabled. The final stage is ``FROM scratch`` with only what a skill
+needs to run (``templates/rootfs.py``): no shell, no package manager, no pip, no wheels,
+no compiler, no perl.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from sandbox import wheelhouse
 from sandbox.base_image import BaseImage
 from sandbox.engine import LABEL_MANAGED, LABEL_ROLE, LABEL_SKILL
 
-BUILD_VERSION = "1"
+BUILD_VERSION = "2"
 LABEL_BUILD_KEY = "org.skillgate.build.key"
 LABEL_ENTRYPOINT = "org.skillgate.entrypoint"
 LABEL_LOCK_DIGEST = "org.skillgate.lock.digest"
@@ -54,6 +56,21 @@ class BuildResult:
 def template_text() -> str:
     """The Dockerfile every skill image is built from (package data, used verbatim)."""
     return resources.files("sandbox").joinpath("templates/Dockerfile").read_text("utf-8")
+
+
+def rootfs_script_text() -> str:
+    """The script the build stage runs to assemble the final image's files (package data)."""
+    return resources.files("sandbox").joinpath("templates/rootfs.py").read_text("utf-8")
+
+
+def template_digest() -> str:
+    """sha256 (hex) of the Dockerfile."""
+    return hashlib.sha256(template_text().encode()).hexdigest()
+
+
+def rootfs_script_digest() -> str:
+    """sha256 (hex) of the root-filesystem script."""
+    return hashlib.sha256(rootfs_script_text().encode()).hexdigest()
 
 
 def check_entrypoint(skill: Any) -> str:
@@ -102,7 +119,8 @@ def build_key(skill: Any, base: BaseImage, target: Target) -> str:
         "lock": wheelhouse.lock_digest(skill, target),
         "code": code_digest(Path(skill.directory)),
         "entrypoint": check_entrypoint(skill),
-        "template": hashlib.sha256(template_text().encode()).hexdigest(),
+        "template": template_digest(),
+        "rootfs": rootfs_script_digest(),
         "pip": wheelhouse.PIP_SHA256,
     }
     return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
@@ -172,6 +190,7 @@ def build_skill(
 
 def _stage_context(context: Path, skill: Any, house: wheelhouse.Wheelhouse) -> None:
     (context / "Dockerfile").write_text(template_text(), "utf-8")
+    (context / "rootfs.py").write_text(rootfs_script_text(), "utf-8")
     shutil.copyfile(wheelhouse.pip_wheel(), context / "pip.whl")
     (context / "requirements.txt").write_text(house.requirements, "utf-8")
     wheels = context / "wheels"

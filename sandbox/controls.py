@@ -347,4 +347,13 @@ CONTROLS: tuple[Control, ...] = (
             f"label {LABEL_MANAGED}=true",
         ),
     ),
+    Control(
+        "SG.7",
+        "No shell, package manager, compiler or perl in the image",
+        _none,
+        lambda live, limits: (
+            live.facts.get("tools") == [],
+            f"present: {', '.join(live.facts.get('tools') or []) or 'none'}",
+        ),
+    ),
 )

@@ -4,13 +4,15 @@ The policy must validate (``require_valid``) and, unless the caller says the gat
 did, every selected skill's lock must pass the scan gates; then each image is built on the
 recorded base, unless its content tag exists, and every image built is proven to hold
 exactly its lock (``sandbox.installed``): a mismatch removes it and fails the build.
+Each image then gets its CycloneDX SBOM and its SLSA provenance, signed with ``sign``
+(``sandbox.attestations``).
 """
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from checker.exit_codes import UsageError
 from checker.findings import Finding, fails, sort_findings
 from checker.layout import lock_file
 from checker.policy.load import LoadedRepo
+from sandbox.attestations import Attestation
 from sandbox.build import BuildResult, Log
 
 
@@ -33,6 +36,8 @@ class BuildOptions:
     """A git revision: build only the skills changed since it (all when the sandbox changed)."""
     audit: str | None = None
     """The audit store every build is recorded in (default: the per-user SQLite file)."""
+    sign: Path | None = None
+    """The Ed25519 private key (``skillgate keygen``) that signs each image's provenance."""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -42,6 +47,8 @@ class BuildReport:
     findings: list[Finding]
     images: list[BuildResult]
     refusal: str = ""
+    attestations: dict[str, Attestation] = field(default_factory=dict)
+    """Per skill: where its SBOM and provenance are and who signed the provenance."""
 
     @property
     def refused(self) -> bool:
@@ -85,6 +92,7 @@ def build_images(options: BuildOptions, log: Log | None = None) -> BuildReport:
     from checker.bundle.revision import git_revision  # noqa: PLC0415
     from checker.lock.target import target_for  # noqa: PLC0415
     from checker.policy.validate import require_valid  # noqa: PLC0415
+    from sandbox.attestations import attest  # noqa: PLC0415
     from sandbox.base_image import require_base  # noqa: PLC0415
     from sandbox.build import build_skill  # noqa: PLC0415
     from sandbox.engine import connect  # noqa: PLC0415
@@ -99,14 +107,20 @@ def build_images(options: BuildOptions, log: Log | None = None) -> BuildReport:
     if fails(findings):
         why = "a skill fails the scan gates; nothing was built"
         return BuildReport(findings=findings, images=[], refusal=why)
+    if options.sign is not None:
+        from checker.bundle.signing import load_private_key  # noqa: PLC0415
+
+        load_private_key(options.sign)  # an unusable key fails before anything is built
     target = target_for(settings.base)
     revision = git_revision(options.repo)
     images: list[BuildResult] = []
     recorder = DirectRecorder.default(options.audit)
+    attestations: dict[str, Attestation] = {}
     with contextlib.closing(connect()) as client:
         base = require_base(client, settings.base)
         for skill_id in selected:
             skill = loaded.skills[skill_id]
+            started = datetime.now(UTC)
             image = build_skill(client, skill, base, target, revision=revision, log=log)
             recorder.record(
                 {
@@ -131,5 +145,21 @@ def build_images(options: BuildOptions, log: Log | None = None) -> BuildReport:
                         f"skill {skill_id}: the built image does not match its lock; it was removed"
                     )
                     return BuildReport(findings=[*findings, *mismatch], images=images, refusal=why)
+            attestation, mismatch = attest(
+                client,
+                options.repo,
+                skill,
+                base,
+                target,
+                settings,
+                image,
+                revision=revision,
+                sign=options.sign,
+                started=started,
+            )
+            if mismatch:
+                why = f"skill {skill_id}: {image.tag} does not match its lock; it was not attested"
+                return BuildReport(findings=[*findings, *mismatch], images=images, refusal=why)
+            attestations[skill_id] = attestation
             images.append(image)
-    return BuildReport(findings=findings, images=images)
+    return BuildReport(findings=findings, images=images, attestations=attestations)

@@ -90,6 +90,20 @@ def _root_mount_options() -> str:
     return ""
 
 
+# Programs a minimal image must not hold: shells, package managers, compilers, perl.
+_ABSENT_TOOLS = ("sh", "bash", "dash", "apt", "apt-get", "dpkg", "perl", "gcc", "cc", "pip")
+
+
+def _present_tools() -> list[str]:
+    found = []
+    for directory in ("/bin", "/sbin", "/usr/bin", "/usr/sbin", "/usr/local/bin", "/opt/venv/bin"):
+        for tool in _ABSENT_TOOLS:
+            path = os.path.join(directory, tool)
+            if os.path.lexists(path):
+                found.append(path)
+    return sorted(set(found))
+
+
 def main() -> None:
     status = _status()
     limits = {
@@ -120,6 +134,7 @@ def main() -> None:
         "pid1": open("/proc/1/comm", encoding="utf-8").read().strip(),  # noqa: SIM115
         "processes": sum(1 for entry in os.listdir("/proc") if entry.isdigit()),
         "rlimits": limits,
+        "tools": _present_tools(),
     }
     print(json.dumps(facts))
 

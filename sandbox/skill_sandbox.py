@@ -23,6 +23,7 @@ from sandbox.build import check_entrypoint, find_image
 from sandbox.engine import connect
 from sandbox.grant import DeniedError, GrantedRun, SkillGovernor, authorize
 from sandbox.pool import WarmPool
+from sandbox.provenance import ProvenanceError
 from sandbox.runner import RunResult, code_command, run_once, skill_command
 
 
@@ -97,7 +98,13 @@ class SkillSandbox:
                 {**base, "event_id": f"{event_id}-denied", "result": "deny", "reason": str(exc)}
             )
             raise
-        image_id, entrypoint = self.image_for(skill)
+        try:
+            image_id, entrypoint = self.image_for(skill)
+        except ProvenanceError as exc:
+            self.recorder.record(
+                {**base, "event_id": f"{event_id}-refused", "result": "refused", "reason": str(exc)}
+            )
+            raise
         started = {
             **base,
             "result": "allow",
@@ -181,6 +188,14 @@ class SkillSandbox:
             raise SkillgateError(
                 f"skill {skill_id} has no image for its current content; "
                 f"run `skillgate build {skill_id}`"
+            )
+        if self.policy.require_provenance:
+            # Before any container: an image whose signed provenance does not verify
+            # (swapped under its tag, another lock or code, a bad signature) never runs.
+            from sandbox.image_verify import require_verified  # noqa: PLC0415
+
+            require_verified(
+                self.client, self.repo, skill, self._base, self._target, self.policy, image.id
             )
         self._images[skill_id] = (str(image.id), check_entrypoint(skill))
         return self._images[skill_id]

@@ -33,6 +33,9 @@ VERBS: dict[str, str] = {
     "build": "sandbox_verbs:build_cmd",
     "run": "sandbox_verbs:run_cmd",
     "sandbox": "sandbox_verbs:sandbox_group",
+    "sbom": "image_verbs:sbom_cmd",
+    "verify-image": "image_verbs:verify_image_cmd",
+    "scan-images": "image_verbs:scan_images_cmd",
 }
 
 

@@ -42,6 +42,15 @@ _BUNDLE_OPTION = click.option(
     metavar="REV",
     help="Build only the skills changed since this git revision (CI on a pull request).",
 )
+@click.option(
+    "--sign",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    envvar="SKILLGATE_SIGNING_KEY",
+    default=None,
+    metavar="KEY",
+    help="Ed25519 private key (`skillgate keygen`) that signs each image's provenance "
+    "[default: $SKILLGATE_SIGNING_KEY; unsigned without one].",
+)
 @click.pass_context
 def build_cmd(
     ctx: click.Context,
@@ -50,16 +59,18 @@ def build_cmd(
     skills: tuple[str, ...],
     scan: bool,
     base: str | None,
+    sign: Path | None,
 ) -> None:
-    """Build hermetic, hardened images for SKILLS (all skills by default).
+    """Build hermetic, minimal, hardened images for SKILLS (all skills by default).
 
     Refuses when the policy does not validate or (with --scan) a lock fails the scan
-    gates. An unchanged skill is not rebuilt.
+    gates. An unchanged skill is not rebuilt. Each image gets a CycloneDX SBOM and an
+    in-toto SLSA provenance in .skillgate/images/, signed with --sign.
     """
     from sandbox.images import BuildOptions, build_images  # noqa: PLC0415 - keep CLI start fast
 
     tty = sys.stderr.isatty()
-    options = BuildOptions(repo=repo, skills=skills, scan=scan, progress=tty, base=base)
+    options = BuildOptions(repo=repo, skills=skills, scan=scan, progress=tty, base=base, sign=sign)
     report = build_images(options, log=(lambda line: click.echo(line, err=True)) if tty else None)
     emit_findings(report.findings, output_format)
     if report.refused:
@@ -70,6 +81,13 @@ def build_cmd(
             click.echo(f"built {result.tag} in {result.duration_seconds:.1f}s")
         else:
             click.echo(f"up to date {result.tag}")
+        attestation = report.attestations.get(result.skill)
+        if attestation is not None and (attestation.sbom_written or attestation.provenance_written):
+            signer = ", ".join(attestation.signed_by) or "unsigned"
+            click.echo(
+                f"attested {result.tag}: SBOM and provenance ({signer}) in {attestation.directory}",
+                err=True,
+            )
     ctx.exit(ExitCode.OK)
 
 

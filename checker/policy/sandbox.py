@@ -57,6 +57,11 @@ class SandboxPolicy:
     defaults: Limits = field(default_factory=Limits)
     levels: dict[str, Limits] = field(default_factory=dict)
     pool_size: int = 2
+    require_provenance: bool = False
+    """``run``, the warm pool and the service refuse an image whose signed provenance does
+    not verify (``sandbox.image_verify``), before any container exists."""
+    public_key: str = ""
+    """The Ed25519 public key (PEM, repository-relative or absolute) provenance is signed with."""
 
     def limits_for(self, level: str) -> Limits:
         """The limits of ``level``; the defaults when the level is not listed."""
@@ -72,4 +77,6 @@ class SandboxPolicy:
             defaults=defaults,
             levels=levels,
             pool_size=int(data.get("pool", {}).get("size", 2)),
+            require_provenance=bool(data.get("require_provenance", False)),
+            public_key=str(data.get("public_key", "")),
         )

@@ -1,4 +1,4 @@
-"""The OSV record model (ossf/osv-schema 1.x), limited to what PyPI matching needs.
+"""The OSV record model (ossf/osv-schema 1.x), limited to what PyPI and Debian matching needs.
 
 ``OsvRecord.from_dict`` checks meaning, not only shape: a record whose fields the matcher
 relies on are malformed raises ``OsvFormatError`` with a dotted path, so that a broken
@@ -15,6 +15,7 @@ from typing import Any
 from packaging.utils import canonicalize_name
 
 ECOSYSTEM_PYPI = "PyPI"
+ECOSYSTEM_DEBIAN = "Debian"
 EVENT_KINDS = ("introduced", "fixed", "last_affected", "limit")
 
 
@@ -97,6 +98,18 @@ class OsvRecord:
     def pypi_names(self) -> set[str]:
         """The normalised PyPI package names this record is about."""
         return {a.name for a in self.affected if a.ecosystem == ECOSYSTEM_PYPI}
+
+    def index_keys(self) -> set[str]:
+        """The keys the vulnerability index files this record under: PyPI names as they
+        are, Debian source packages as ``Debian:<release>/<name>`` (other ecosystems are
+        not indexed)."""
+        keys = self.pypi_names()
+        keys |= {
+            f"{a.ecosystem}/{a.name}"
+            for a in self.affected
+            if a.ecosystem.startswith(ECOSYSTEM_DEBIAN + ":") and a.name
+        }
+        return keys
 
     @classmethod
     def from_dict(cls, data: Any, path: str = "record") -> OsvRecord:

@@ -86,7 +86,7 @@ def write_index(db_dir: Path, data: ImportedData, *, now: datetime) -> DbInfo:
                 (
                     (name, item.record.id)
                     for item in data.records
-                    for name in item.record.pypi_names()
+                    for name in item.record.index_keys()
                 ),
             )
             packages = conn.execute("SELECT COUNT(DISTINCT name) FROM affects").fetchone()[0]
@@ -169,6 +169,18 @@ class VulnIndex:
             return None if row is None else OsvRecord.from_dict(json.loads(row[0]), record_id)
         except (sqlite3.Error, OsvFormatError, json.JSONDecodeError) as exc:
             raise SkillgateError(f"vulnerability DB lookup of {record_id} failed: {exc}") from None
+
+    def has_ecosystem(self, ecosystem: str) -> bool:
+        """True when the index holds records of ``ecosystem`` (``Debian:12``), which it keys
+        ``<ecosystem>/<name>``; PyPI, keyed by bare names, is always there."""
+        try:
+            row = self._conn.execute(
+                "SELECT 1 FROM affects WHERE name >= ? AND name < ? LIMIT 1",
+                (ecosystem + "/", ecosystem + "0"),
+            ).fetchone()
+        except sqlite3.Error as exc:
+            raise SkillgateError(f"vulnerability DB query failed: {exc}") from None
+        return row is not None
 
     def malicious_records(self, name: str) -> list[OsvRecord]:
         """OSV ``MAL-*`` records for ``name``: the package was published as malware."""

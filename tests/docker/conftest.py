@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from checker.exit_codes import ExitCode
 from checker.lock.target import target_for
 from checker.policy.load import load_repo
 from checker.policy.sandbox import BaseSpec
@@ -25,7 +27,7 @@ from sandbox.base_image import BaseImage, bootstrap_base
 from sandbox.build import BuildResult, build_skill
 from sandbox.engine import connect
 from sandbox.gc import leftovers, remove_leftovers
-from tests.conftest import run_cli
+from tests.conftest import TEAM_REPO, CliResult, run_cli
 
 FIXTURE_REPO = Path(__file__).parent / "fixtures" / "repo"
 TRUSTED = "trusted-bot"  # SUPERVISED
@@ -122,3 +124,50 @@ def assert_host_fine(client: Any) -> None:
     """The host can still start processes and no sandbox container survived the run."""
     assert subprocess.run(["true"], check=False).returncode == 0
     assert [c.name for c in leftovers(client) if c.labels.get("org.skillgate.role") == "run"] == []
+
+
+@pytest.fixture(scope="session")
+def vuln_db(advisory_index: Path) -> Path:
+    """The vendored PyPA advisories imported as the offline vulnerability DB."""
+    return advisory_index
+
+
+def build(repo: Path, db: Path, *args: str) -> CliResult:
+    """``skillgate build`` (scan gate on) against the DB ``db``."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SKILLGATE_VULN_DB", str(db))
+        return run_cli(["build", *args, "--repo", str(repo)])
+
+
+@pytest.fixture(scope="session")
+def shipped_repo(
+    tmp_path_factory: pytest.TempPathFactory, base_image: BaseImage, vuln_db: Path
+) -> Path:
+    """A copy of the suite's team repository, scanned and built."""
+    target = tmp_path_factory.mktemp("team") / "repo"
+    shutil.copytree(TEAM_REPO, target, ignore=shutil.ignore_patterns("__pycache__"))
+    result = build(target, vuln_db)
+    assert result.exit_code == ExitCode.OK, result.stdout + result.stderr
+    return target
+
+
+def containers_created(client: Any, since: float) -> int:
+    """How many sandbox containers the engine created since ``since`` (its event log)."""
+    events = client.events(
+        since=int(since) - 1,
+        until=int(time.time()) + 1,
+        decode=True,
+        filters={"type": "container", "event": "create", "label": "org.skillgate.managed=true"},
+    )
+    return sum(1 for event in events if event["timeNano"] >= since * 1e9)
+
+
+@pytest.fixture(scope="session")
+def team_images(tmp_path_factory: pytest.TempPathFactory, base_image: BaseImage) -> Path:
+    """A copy of the suite's team repository with its images built (no scan gate: the
+    tests that use it are about the images, ``shipped_repo`` covers the gate)."""
+    target = tmp_path_factory.mktemp("team-images") / "repo"
+    shutil.copytree(TEAM_REPO, target, ignore=shutil.ignore_patterns("__pycache__"))
+    result = run_cli(["build", "--no-scan", "--repo", str(target)])
+    assert result.exit_code == ExitCode.OK, result.stdout + result.stderr
+    return target

@@ -57,9 +57,14 @@ def test_images_carry_oci_labels(docker_client: Any, built: dict[str, BuildResul
 def test_unchanged_skill_is_not_rebuilt(
     docker_client: Any, sandbox_repo: Path, built: dict[str, BuildResult]
 ) -> None:
+    # The first build attests the images the fixture built (SBOM and provenance); the
+    # second finds everything in place and does nothing at all.
+    first = run_cli(["build", "--no-scan", "--repo", str(sandbox_repo)])
+    assert first.exit_code == ExitCode.OK, first.stdout + first.stderr
     mark_ns = time.time_ns()
     result = run_cli(["build", "--no-scan", "--repo", str(sandbox_repo)])
     assert result.exit_code == ExitCode.OK, result.stderr
+    assert result.stderr == ""
     assert result.stdout.splitlines() == [
         f"up to date {built['plain'].tag}",
         f"up to date {built['yaml-echo'].tag}",

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from checker.exit_codes import ExitCode
-from sandbox.base_image import BaseImage
-from tests.conftest import TEAM_REPO, CliResult, run_cli
+from tests.conftest import run_cli
+from tests.docker.conftest import build
 
 pytestmark = [pytest.mark.docker, pytest.mark.network]
 
@@ -41,31 +40,6 @@ CASES = [
         {"html": "<h1>Hi</h1>\n<p><em>x</em></p>"},
     ),
 ]
-
-
-@pytest.fixture(scope="session")
-def vuln_db(advisory_index: Path) -> Path:
-    """The vendored PyPA advisories imported as the offline vulnerability DB."""
-    return advisory_index
-
-
-def build(repo: Path, db: Path, *args: str) -> CliResult:
-    """``skillgate build`` (scan gate on) against the DB ``db``."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SKILLGATE_VULN_DB", str(db))
-        return run_cli(["build", *args, "--repo", str(repo)])
-
-
-@pytest.fixture(scope="session")
-def shipped_repo(
-    tmp_path_factory: pytest.TempPathFactory, base_image: BaseImage, vuln_db: Path
-) -> Path:
-    """A copy of the suite's team repository, scanned and built."""
-    target = tmp_path_factory.mktemp("team") / "repo"
-    shutil.copytree(TEAM_REPO, target, ignore=shutil.ignore_patterns("__pycache__"))
-    result = build(target, vuln_db)
-    assert result.exit_code == ExitCode.OK, result.stdout + result.stderr
-    return target
 
 
 @pytest.mark.parametrize(

@@ -22,8 +22,8 @@ def test_verify_passes_every_row(sandbox_repo: Path, built: dict[str, BuildResul
     result = run_cli(["sandbox", "verify", "plain", "--repo", str(sandbox_repo)])
     assert result.exit_code == ExitCode.OK, result.stdout + result.stderr
     lines = result.stdout.splitlines()
-    assert lines[-1] == "25 passed, 0 failed"
-    for control in ("5.3", "5.9", "5.12", "5.21", "5.25", "5.28", "5.31", "SG.6"):
+    assert lines[-1] == "26 passed, 0 failed"
+    for control in ("5.3", "5.9", "5.12", "5.21", "5.25", "5.28", "5.31", "SG.6", "SG.7"):
         assert any(line.startswith(f"{control} ") and " PASS " in line for line in lines)
 
 
