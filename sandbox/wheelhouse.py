@@ -1,14 +1,18 @@
 """The wheels a skill image installs, fetched on the host and never executed there.
 
 From the skill's lock (``requirements.lock``) every file is downloaded into the artifact
-cache and hash-verified (``checker.lock.artifacts``). A skill without a lock falls back
-to its exact pins: ``pip download --only-binary :all:`` for the sandbox target, and a
-hash-pinned requirements file is written from what was downloaded. Either way the image
-installs with ``--no-index --require-hashes``; no sdist is ever built.
+cache and hash-verified (``checker.lock.artifacts``). A package the lock says was built
+from source contributes its built wheel, never its sdist: from the build cache, else
+built again in the sandbox's source-build container and refused unless it has the locked
+hash (``checker.lock.source_builds``). A skill without a lock falls back to its exact pins:
+``pip download --only-binary :all:`` for the sandbox target, and a hash-pinned requirements
+file is written from what was downloaded. Either way the image installs with
+``--no-index --require-hashes``; no sdist is ever built on the host or in the image.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import shutil
@@ -21,8 +25,9 @@ from typing import Any
 from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
 from checker.exit_codes import SkillgateError
-from checker.lock.artifacts import fetch_all, sha256_file
+from checker.lock.artifacts import fetch_installable, sha256_file
 from checker.lock.lockfile import read_lock, requirements_digest
+from checker.lock.source_builds import SandboxBuilder, WheelBuilder
 from checker.lock.target import Target, parse_tag
 from checker.process import run_command
 from sandbox.cache import cache_dir
@@ -52,11 +57,15 @@ def lock_digest(skill: Any, target: Target) -> str:
     return requirements_digest(tuple(skill.requirements), target.tag)
 
 
-def collect(skill: Any, target: Target) -> Wheelhouse:
-    """Fetch and verify the skill's wheels; SkillgateError when anything does not add up."""
+def collect(skill: Any, target: Target, *, builder: WheelBuilder | None = None) -> Wheelhouse:
+    """Fetch and verify the skill's wheels; SkillgateError when anything does not add up.
+
+    ``builder`` rebuilds wheels built from source that the cache lacks (default: the
+    sandbox of the skill's repository, connected only when a rebuild is needed).
+    """
     lock_path = Path(skill.directory) / LOCK_FILE
     if lock_path.is_file():
-        return _from_lock(skill, lock_path)
+        return _from_lock(skill, lock_path, builder)
     if not skill.requirements:
         return Wheelhouse(wheels=(), requirements="")
     return _from_pins(tuple(skill.requirements), target)
@@ -82,18 +91,29 @@ def pip_wheel() -> Path:
     return path
 
 
-def _from_lock(skill: Any, lock_path: Path) -> Wheelhouse:
+def _from_lock(skill: Any, lock_path: Path, builder: WheelBuilder | None) -> Wheelhouse:
     lock = read_lock(lock_path)
     if lock.hand_edited:
         raise SkillgateError(f"{lock_path}: the lock was edited by hand; run `skillgate lock`")
     target = parse_tag(lock.target)
     if lock.requirements_digest != requirements_digest(tuple(skill.requirements), target.tag):
         raise SkillgateError(f"{lock_path}: the lock is stale; run `skillgate lock {skill.id}`")
-    paths = fetch_all(lock.packages)
+    with contextlib.ExitStack() as stack:
+        if builder is None and any(p.built_from is not None for p in lock.packages):
+            builder = stack.enter_context(contextlib.closing(_repo_builder(skill)))
+        paths = fetch_installable(lock.packages, builder=builder)
     wheels = tuple(p for p in paths if p.name.endswith(".whl"))
     if len(wheels) != len(paths):
         raise SkillgateError(f"{lock_path}: the lock names files that are not wheels")
+    # pip reads only the pins and hashes of the lock; the comments are for reviewers.
     return Wheelhouse(wheels=wheels, requirements=lock_path.read_text("utf-8"))
+
+
+def _repo_builder(skill: Any) -> SandboxBuilder:
+    """The source-build sandbox of the repository ``skills/<id>/`` belongs to."""
+    from checker.policy.load import load_repo  # noqa: PLC0415 - only when a rebuild may be needed
+
+    return SandboxBuilder(load_repo(Path(skill.directory).parents[1]).sandbox_policy())
 
 
 def _from_pins(pins: tuple[str, ...], target: Target) -> Wheelhouse:

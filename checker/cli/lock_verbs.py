@@ -19,6 +19,7 @@ from checker.lock.tree import build_tree, render_text, to_json
 from checker.policy.load import load_repo
 
 _SKILL_ID = re.compile(r"[a-z0-9][a-z0-9._-]*")
+_PROJECT = re.compile(r"[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9]")
 
 
 @click.command(name="lock")
@@ -33,7 +34,16 @@ _SKILL_ID = re.compile(r"[a-z0-9][a-z0-9._-]*")
     "--resolver",
     type=click.Choice(RESOLVERS),
     default=None,
-    help=f"uv (default) or pip; default from ${RESOLVER_ENV}. Both give the same lock.",
+    help=f"uv (default) or pip; default from ${RESOLVER_ENV}. Both give the same lock for "
+    "the same indexes.",
+)
+@click.option(
+    "--allow-sdist",
+    "allow_sdist",
+    metavar="NAME",
+    multiple=True,
+    help="NAME may be built from its sdist (pinned with ==) when it has no wheel for the "
+    "target: in a hardened, network-less sandbox container. Repeatable.",
 )
 @repo_option
 @format_option
@@ -43,20 +53,37 @@ def lock_cmd(
     skill: str | None,
     check_only: bool,
     resolver: str | None,
+    allow_sdist: tuple[str, ...],
     repo: Path,
     output_format: str,
 ) -> None:
     """Resolve skills' requirements into hash-pinned requirements.lock files.
 
     Resolution is for the sandbox target (policy/sandbox.yaml), not this host: the same
-    lock from any OS and Python. Wheels only, nothing built or run; every locked package
-    is checked against the bans.
+    lock from any OS and Python. Wheels only, nothing run on this host; a package that only
+    ships an sdist is built in the sandbox when --allow-sdist or its approval's
+    build_from_source allows it. Every locked package is checked against the bans.
     """
-    report = lock_repo(load_repo(repo), skill, check_only=check_only, resolver=resolver)
+    for name in allow_sdist:
+        if not _PROJECT.fullmatch(name):
+            raise UsageError(f"--allow-sdist {name!r}: not a package name")
+    report = lock_repo(
+        load_repo(repo),
+        skill,
+        check_only=check_only,
+        resolver=resolver,
+        allow_sdist=allow_sdist,
+    )
     for outcome in report.outcomes:
+        rel = outcome.path.relative_to(repo).as_posix()
+        for built in outcome.built:
+            click.echo(
+                f"{rel}: {built.inputs.label} built from {built.inputs.sdist.filename} in the "
+                f"sandbox ({built.file.filename} sha256:{built.file.sha256[:16]}...)",
+                err=True,
+            )
         if not outcome.findings or outcome.packages:
             state = "written" if outcome.written else "unchanged"
-            rel = outcome.path.relative_to(repo).as_posix()
             plural = "" if outcome.packages == 1 else "s"
             click.echo(f"{rel}: {outcome.packages} package{plural}, {state}", err=True)
     emit_findings(report.findings, output_format)

@@ -26,6 +26,7 @@ from checker.heuristics import scan_artifacts
 from checker.lock.artifacts import fetch
 from checker.lock.lockfile import LockedPackage
 from checker.lock.resolver import ResolutionError, resolve
+from checker.lock.sdists import available_versions
 from checker.lock.target import Target, target_for
 from checker.policy.load import LoadedRepo
 from checker.policy.scanning import ScanningPolicy
@@ -37,7 +38,6 @@ from checker.vulns.ours_engine import OursEngine
 from checker.vulns.vuln_index import VulnIndex
 from checker.vulns.waivers import WaiverBook
 
-_FROM_VERSIONS = re.compile(r"\(from versions: ([^)]*)\)")
 _OBJECT = re.compile(r"<[^<>]* object at 0x[0-9a-f]+>: ")
 
 
@@ -114,8 +114,7 @@ def _resolve(requirement: str, target: Target) -> tuple[LockedPackage, tuple[str
             raise SkillgateError(f"cannot reach the package index: {url}: {reason}") from None
         missing = [r for r in exc.unmatched if _name_of(r) == name]
         if missing:
-            found = _FROM_VERSIONS.search(str(exc))
-            there = found.group(1) if found else "none"
+            there = ", ".join(available_versions(name)) or "none"
             raise EditRefused(
                 f"{requirement}: no such release on the package index for {target.tag} "
                 f"(versions there: {there})"
@@ -135,7 +134,7 @@ def _resolve(requirement: str, target: Target) -> tuple[LockedPackage, tuple[str
         )
     chosen = [p for p in resolution.packages if p.name == name]
     if not chosen:
-        raise SkillgateError(f"pip resolved {requirement} without choosing a release of {name}")
+        raise SkillgateError(f"{requirement} resolved without a release of {name}")
     others = tuple(f"{p.name}=={p.version}" for p in resolution.packages if p.name != name)
     return chosen[0], others
 

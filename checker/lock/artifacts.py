@@ -6,6 +6,12 @@ digest matches the lock. They are stored read-only under
 ``<cache>/artifacts/sha256/<hex>/<filename>`` and never imported, unpacked into a
 ``sys.path`` or executed. A cached file is re-hashed on every use, so a tampered
 cache is caught like a tampered index.
+
+A package built from source (``built-from`` in its lock) has two artifacts: the sdist,
+downloaded like any file, and the wheel built from it, which no index serves. The wheel is
+found in the cache by its hash, or built again in the sandbox (``checker.lock.source_builds``)
+and refused unless it comes out with the locked hash. :func:`fetch` returns both (what the
+scan reads); :func:`fetch_installable` only the wheels (what an image installs).
 """
 
 from __future__ import annotations
@@ -19,10 +25,14 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from checker.exit_codes import SkillgateError
-from checker.lock.lockfile import LockedFile, LockedPackage
+from checker.lock.lockfile import LockedFile, LockedPackage, is_built_url
+
+if TYPE_CHECKING:
+    from checker.lock.source_builds import WheelBuilder
 
 CACHE_ENV = "SKILLGATE_CACHE"
 _CHUNK = 1 << 16
@@ -62,12 +72,21 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def fetch(pkg: LockedPackage, cache: Path | None = None) -> list[Path]:
-    """Make every locked file of ``pkg`` present in the cache and return their paths.
+def fetch(
+    pkg: LockedPackage, cache: Path | None = None, *, builder: WheelBuilder | None = None
+) -> list[Path]:
+    """Make every locked file of ``pkg`` present in the cache and return their paths: for a
+    package built from source, the built wheel and the sdist it came from.
 
     Raises :class:`ArtifactError` (exit 3) when a file cannot be downloaded or its
-    sha256 is not the one locked; nothing unverified is left in the cache.
+    sha256 is not the one locked; nothing unverified is left in the cache. A built wheel
+    missing from the cache is built again by ``builder`` (default: the sandbox's).
     """
+    if pkg.built_from is not None:
+        from checker.lock.source_builds import fetch_built  # noqa: PLC0415 - it imports this
+
+        wheel, sdist = fetch_built(pkg, cache, builder)
+        return [wheel, sdist]
     paths: list[Path] = []
     label = f"{pkg.name}=={pkg.version}"
     for file in pkg.files:
@@ -77,9 +96,32 @@ def fetch(pkg: LockedPackage, cache: Path | None = None) -> list[Path]:
     return paths
 
 
-def fetch_all(packages: Iterable[LockedPackage], cache: Path | None = None) -> list[Path]:
+def fetch_all(
+    packages: Iterable[LockedPackage],
+    cache: Path | None = None,
+    *,
+    builder: WheelBuilder | None = None,
+) -> list[Path]:
     """:func:`fetch` for every package, in order."""
-    return [path for pkg in packages for path in fetch(pkg, cache)]
+    return [path for pkg in packages for path in fetch(pkg, cache, builder=builder)]
+
+
+def fetch_installable(
+    packages: Iterable[LockedPackage],
+    cache: Path | None = None,
+    *,
+    builder: WheelBuilder | None = None,
+) -> list[Path]:
+    """The files pip installs from the lock (every ``file:``; never an sdist), in order."""
+    paths: list[Path] = []
+    for pkg in packages:
+        if pkg.built_from is None:
+            paths += fetch(pkg, cache)
+            continue
+        from checker.lock.source_builds import fetch_built  # noqa: PLC0415 - it imports this
+
+        paths.append(fetch_built(pkg, cache, builder)[0])
+    return paths
 
 
 def fetch_file(file: LockedFile, cache: Path | None = None, *, label: str = "") -> Path:
@@ -90,6 +132,11 @@ def fetch_file(file: LockedFile, cache: Path | None = None, *, label: str = "") 
             return path
         # A cached file that no longer matches was tampered with or truncated: replace it.
         path.unlink()
+    if is_built_url(file.url):
+        raise ArtifactError(
+            f"{label or file.filename}: {file.filename} was built from source; "
+            "it is not downloaded but built again (fetch the package, not the file)"
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     digest = download(file.url, path, label=label)
     if digest != file.sha256:
@@ -127,7 +174,7 @@ def download(url: str, dest: Path, *, label: str = "") -> str:
         with os.fdopen(fd, "wb") as out:
             request = urllib.request.Request(url, headers={"User-Agent": "skillgate"})  # noqa: S310 - scheme checked above
             with urllib.request.urlopen(  # noqa: S310 - scheme checked above
-                request, timeout=_TIMEOUT_SECONDS, context=_tls_context()
+                request, timeout=_TIMEOUT_SECONDS, context=tls_context()
             ) as response:
                 total = int(response.headers.get("Content-Length") or 0)
                 done = 0
@@ -150,7 +197,8 @@ def download(url: str, dest: Path, *, label: str = "") -> str:
     return digest.hexdigest()
 
 
-def _tls_context() -> ssl.SSLContext:
+def tls_context() -> ssl.SSLContext:
+    """TLS for downloads from the index: pip's CA bundle setting, else the system's."""
     # pip's own CA bundle setting (PIP_CERT) applies to what pip resolved from.
     return ssl.create_default_context(cafile=os.environ.get("PIP_CERT") or None)
 

@@ -17,6 +17,20 @@ from, the digests that detect staleness and hand edits) lives in comments::
         # index: https://pypi.org/simple
         # file: PyYAML-6.0.2-cp311-...whl sha256:<hex> https://files.pythonhosted.org/...
 
+A package that has only a source distribution for the target and was allowed to be built
+(``lock --allow-sdist NAME`` or ``build_from_source: true`` on its approval) is installed
+from the wheel built in the sandbox (``sandbox.source_builds``). Its pip-facing lines are
+those of any package (the built wheel's hash); the comments say what it was built from and
+with what, and its ``file:`` URL names the sdist it came from instead of a download::
+
+    tinylib==1.0 \\
+        --hash=sha256:<wheel hex>
+        # via: (direct)
+        # index: https://pypi.org/simple
+        # file: tinylib-1.0-py3-none-any.whl sha256:<wheel hex> built:sha256:<sdist hex>
+        # built-from: tinylib-1.0.tar.gz sha256:<sdist hex> https://files.pythonhosted.org/...
+        # build-requires: setuptools-80.9.0-py3-none-any.whl sha256:<hex> https://...
+
 The header ends at the first blank line; the ``content-digest`` is the sha256 of every
 byte after it, so any hand edit of a package block is detected. Rendering is
 deterministic: packages sorted by name, hashes and files sorted.
@@ -32,7 +46,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import canonicalize_name
+from packaging.utils import (
+    InvalidSdistFilename,
+    InvalidWheelFilename,
+    canonicalize_name,
+    parse_sdist_filename,
+    parse_wheel_filename,
+)
 from packaging.version import InvalidVersion, Version
 
 from checker.exit_codes import SkillgateError
@@ -43,7 +63,9 @@ _HEADER_KEYS = ("skill", "target", "requirements-digest", "content-digest")
 _DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
 _PIN = re.compile(r"(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)==(?P<version>\S+)(?P<cont> \\)?")
 _HASH = re.compile(r" {4}--hash=(?P<hash>sha256:[0-9a-f]{64})(?P<cont> \\)?")
-_META = re.compile(r" {4}# (?P<key>via|index|file): (?P<value>.+)")
+_META = re.compile(r" {4}# (?P<key>via|index|file|built-from|build-requires): (?P<value>.+)")
+BUILT_SCHEME = "built"
+"""The ``file:`` URL scheme of a wheel built from an sdist: ``built:sha256:<sdist hex>``."""
 _MAX_LOCK_BYTES = 5_000_000
 
 
@@ -89,6 +111,10 @@ class LockedPackage:
     files: tuple[LockedFile, ...]
     line: int = 0
     required_by: tuple[str, ...] = ()
+    built_from: LockedFile | None = None
+    """The sdist the locked wheel was built from (None: the wheel came from an index)."""
+    build_requires: tuple[LockedFile, ...] = ()
+    """The wheels the build installed first (its ``[build-system] requires``, resolved)."""
 
     @property
     def direct(self) -> bool:
@@ -128,6 +154,16 @@ class Lock:
         return next((p for p in self.packages if p.name == wanted), None)
 
 
+def built_url(sdist_sha256: str) -> str:
+    """The ``file:`` URL of a wheel built from the sdist with this (hex) sha256."""
+    return f"{BUILT_SCHEME}:sha256:{sdist_sha256}"
+
+
+def is_built_url(url: str) -> bool:
+    """True for the URL of a wheel built from an sdist (there is nothing to download)."""
+    return url.startswith(f"{BUILT_SCHEME}:")
+
+
 def sha256_text(text: str) -> str:
     """``sha256:<hex>`` of ``text`` encoded as UTF-8."""
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -161,8 +197,16 @@ def _render_package(pkg: LockedPackage) -> str:
     lines.append(f"    # via: {', '.join(via)}")
     lines.append(f"    # index: {pkg.index_url}")
     for f in sorted(pkg.files, key=lambda f: (f.filename, f.sha256)):
-        lines.append(f"    # file: {f.filename} sha256:{f.sha256} {f.url}")
+        lines.append(f"    # file: {_file_text(f)}")
+    if pkg.built_from is not None:
+        lines.append(f"    # built-from: {_file_text(pkg.built_from)}")
+    for f in sorted(pkg.build_requires, key=lambda f: (f.filename, f.sha256)):
+        lines.append(f"    # build-requires: {_file_text(f)}")
     return "\n".join(lines) + "\n"
+
+
+def _file_text(file: LockedFile) -> str:
+    return f"{file.filename} sha256:{file.sha256} {file.url}"
 
 
 def render_body(packages: Iterable[LockedPackage]) -> str:
@@ -242,7 +286,13 @@ class _Parser:
             hashes.append(hash_match["hash"])
             cont = bool(hash_match["cont"])
             index += 1
-        meta: dict[str, list[str]] = {"via": [], "index": [], "file": []}
+        meta: dict[str, list[str]] = {
+            "via": [],
+            "index": [],
+            "file": [],
+            "built-from": [],
+            "build-requires": [],
+        }
         while index < len(self.lines) and (meta_match := _META.fullmatch(self.lines[index])):
             meta[meta_match["key"]].append(meta_match["value"].strip())
             index += 1
@@ -253,6 +303,7 @@ class _Parser:
                 lineno, f"{name}: needs one '# via:', one '# index:' and '# file:' lines"
             )
         files = tuple(self.parse_file(lineno, text, hashes) for text in meta["file"])
+        built_from, build_requires = self.parse_build(lineno, name, version, files, meta)
         via = [p.strip() for p in meta["via"][0].split(",") if p.strip()]
         direct = DIRECT in via
         others = tuple(sorted(p for p in via if p != DIRECT))
@@ -270,16 +321,65 @@ class _Parser:
                 index_url=meta["index"][0],
                 files=files,
                 line=lineno,
+                built_from=built_from,
+                build_requires=build_requires,
             )
         )
         return index
 
+    def parse_build(
+        self,
+        lineno: int,
+        name: str,
+        version: str,
+        files: tuple[LockedFile, ...],
+        meta: dict[str, list[str]],
+    ) -> tuple[LockedFile | None, tuple[LockedFile, ...]]:
+        """The ``built-from`` sdist and ``build-requires`` wheels of a package built from
+        source; both absent for a package whose wheel came from an index."""
+        built = [f for f in files if is_built_url(f.url)]
+        if len(meta["built-from"]) > 1:
+            raise self.error(lineno, f"{name}: more than one '# built-from:' line")
+        if not meta["built-from"]:
+            if built or meta["build-requires"]:
+                raise self.error(lineno, f"{name}: a built wheel needs a '# built-from:' line")
+            return None, ()
+        sdist = self.parse_file_text(lineno, meta["built-from"][0], "built-from")
+        try:
+            sdist_name, sdist_version = parse_sdist_filename(sdist.filename)
+        except InvalidSdistFilename:
+            raise self.error(lineno, f"{name}: {sdist.filename!r} is not an sdist") from None
+        if sdist_name != name or sdist_version != Version(version):
+            raise self.error(lineno, f"{name}: {sdist.filename} is not {name}=={version}")
+        if len(files) != 1 or files[0].url != built_url(sdist.sha256):
+            raise self.error(
+                lineno,
+                f"{name}: a package built from source has one '# file:' line, "
+                f"its URL {built_url(sdist.sha256)}",
+            )
+        requires = tuple(
+            self.parse_file_text(lineno, t, "build-requires") for t in meta["build-requires"]
+        )
+        for wheel in requires:
+            try:
+                parse_wheel_filename(wheel.filename)
+            except InvalidWheelFilename:
+                raise self.error(
+                    lineno, f"{name}: build requirement {wheel.filename!r} is not a wheel"
+                ) from None
+        return sdist, requires
+
     def parse_file(self, lineno: int, text: str, hashes: list[str]) -> LockedFile:
+        file = self.parse_file_text(lineno, text, "file")
+        if f"sha256:{file.sha256}" not in hashes:
+            raise self.error(lineno, f"file {file.filename} has a hash that is not pinned")
+        return file
+
+    def parse_file_text(self, lineno: int, text: str, key: str) -> LockedFile:
+        """``<file name> sha256:<hex> <url>`` of a ``# <key>:`` line."""
         parts = text.split(" ")
         if len(parts) != 3 or not _DIGEST.fullmatch(parts[1]):
-            raise self.error(lineno, f"malformed '# file:' line {text!r}")
-        if parts[1] not in hashes:
-            raise self.error(lineno, f"file {parts[0]} has a hash that is not pinned")
+            raise self.error(lineno, f"malformed '# {key}:' line {text!r}")
         if "/" in parts[0] or parts[0] in {".", ".."}:
             raise self.error(lineno, f"file name {parts[0]!r} must not contain a path")
         return LockedFile(filename=parts[0], url=parts[2], sha256=parts[1].removeprefix("sha256:"))

@@ -41,8 +41,14 @@ _NOT_FOUND = ("404 ", "410 ")
 _TIMEOUT_SECONDS = 900
 
 
-def resolve_with_pip(reqs: Sequence[Requirement], target: Target, cache: Path | None) -> Resolution:
-    """Resolve ``reqs`` and their dependencies for ``target`` with pip."""
+def resolve_with_pip(
+    reqs: Sequence[Requirement],
+    target: Target,
+    cache: Path | None,
+    find_links: Sequence[Path] = (),
+) -> Resolution:
+    """Resolve ``reqs`` and their dependencies for ``target`` with pip; ``find_links``:
+    flat directories of wheels seen beside the indexes."""
     environment = target.marker_environment()
     with tempfile.TemporaryDirectory(prefix="skillgate-lock-") as tmp:
         report_path = Path(tmp) / "report.json"
@@ -50,6 +56,8 @@ def resolve_with_pip(reqs: Sequence[Requirement], target: Target, cache: Path | 
         command += ["install", "--dry-run", "--ignore-installed"]
         command += ["--no-input", "--disable-pip-version-check", "-vv"]
         command += ["--report", str(report_path), "--target", str(Path(tmp) / "target")]
+        for directory in find_links:
+            command += ["--find-links", str(directory)]
         command += [*target.pip_args(), *(str(r) for r in reqs)]
         try:
             completed = run_command(command, timeout=_TIMEOUT_SECONDS)

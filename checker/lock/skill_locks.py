@@ -2,12 +2,16 @@
 
 A skill's lock lives beside its ``skill.yaml`` as ``requirements.lock``. Writing is
 deterministic (same requirements, target and index content -> same bytes) and a file
-is only rewritten when its content changes.
+is only rewritten when its content changes. Requirements that have only an sdist for the
+target are refused (``lock.sdist-only``) unless the team allowed building them; then their
+wheels are built in the sandbox first and resolved beside the indexes
+(``checker.lock.source_locks``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import contextlib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,8 +23,10 @@ from packaging.version import Version
 from checker.exit_codes import UsageError
 from checker.findings import Finding, Severity, fails
 from checker.layout import LOCK_NAME, SKILLS_DIR
+from checker.lock import source_builds, source_locks
 from checker.lock.lockfile import Lock, LockError, read_lock, render_lock, requirements_digest
 from checker.lock.resolver import resolve
+from checker.lock.source_builds import BuiltWheel, WheelBuilder
 from checker.lock.target import Target, target_for
 from checker.policy.load import LoadedRepo
 from checker.policy.model import Ban, Skill
@@ -36,6 +42,8 @@ class LockOutcome:
     written: bool
     packages: int
     findings: tuple[Finding, ...]
+    built: tuple[BuiltWheel, ...] = ()
+    """The wheels built from sdists (or found in the build cache) for this lock."""
 
 
 def lock_path(skill: Skill) -> Path:
@@ -65,18 +73,48 @@ def lock_skill(
     cache: Path | None = None,
     *,
     resolver: str | None = None,
+    allow_sdist: Sequence[str] = (),
+    builder: WheelBuilder | None = None,
 ) -> LockOutcome:
-    """Resolve ``skill`` for ``target`` and write its lock (unless only sdists exist)."""
+    """Resolve ``skill`` for ``target`` and write its lock (unless only sdists exist).
+
+    ``allow_sdist`` (and approvals with ``build_from_source: true``) name the packages that
+    may be built from their sdist by ``builder`` (the sandbox's, made when first needed).
+    """
     path = lock_path(skill)
     rel = _rel(repo, path)
-    resolution = resolve(skill.requirements, target, cache, resolver=resolver)
+    allowed = source_locks.allowed_names(repo.policy.approvals, skill.requirements, allow_sdist)
+    with contextlib.ExitStack() as stack:
+        if builder is None and allowed:
+            settings = repo.sandbox_policy()
+            builder = stack.enter_context(
+                contextlib.closing(source_builds.SandboxBuilder(settings))
+            )
+        built = (
+            source_locks.build_allowed(
+                skill.requirements,
+                allowed,
+                path,
+                target,
+                cache,
+                resolver=resolver,
+                builder=builder,
+            )
+            if builder is not None and allowed
+            else {}
+        )
+    with source_locks.find_links(built.values()) as links:
+        resolution = resolve(skill.requirements, target, cache, resolver=resolver, find_links=links)
     if resolution.sdist_only:
-        findings = [_sdist_finding(repo, skill, name) for name in resolution.sdist_only]
+        findings = [
+            _sdist_finding(repo, skill, name, allowed=name in allowed)
+            for name in resolution.sdist_only
+        ]
         return LockOutcome(
             skill=skill.id, path=path, written=False, packages=0, findings=tuple(findings)
         )
     lock = Lock(
-        packages=resolution.packages,
+        packages=source_locks.with_builds(resolution.packages, built),
         requirements_digest=requirements_digest(skill.requirements, target.tag),
         target=target.tag,
         skill=skill.id,
@@ -92,6 +130,7 @@ def lock_skill(
         written=old != text,
         packages=len(written.packages),
         findings=tuple(ban_findings(written, repo.policy.bans, rel)),
+        built=tuple(built[name] for name in sorted(built)),
     )
 
 
@@ -162,7 +201,7 @@ def _covers(ban: Ban, version: str) -> bool:
     return spec is None or spec.contains(Version(version), prereleases=True)
 
 
-def _sdist_finding(repo: LoadedRepo, skill: Skill, name: str) -> Finding:
+def _sdist_finding(repo: LoadedRepo, skill: Skill, name: str, *, allowed: bool) -> Finding:
     index = next((i for i, r in enumerate(skill.requirements) if _req_name(r) == name), None)
     line = column = 0
     document = repo.raw.get(skill.file)
@@ -172,15 +211,30 @@ def _sdist_finding(repo: LoadedRepo, skill: Skill, name: str) -> Finding:
         )
         position = document.position(path)
         line, column = position.line, position.column
+    if allowed:
+        message = (
+            f"{name} has only source distributions (sdists) for the sandbox target and may be "
+            "built from source, but the skill does not pin it: the pin says which sdist to build"
+        )
+        hint = f"add '{name}==VERSION' to the requirements in {skill.file}"
+    else:
+        message = (
+            f"{name} has only source distributions (sdists) for the sandbox target; "
+            "building one would run its code, so skillgate refuses it"
+        )
+        hint = (
+            "pick a version with a wheel for the target, publish a wheel to your index, or "
+            f"allow building it in the sandbox (`skillgate lock --allow-sdist {name}`, or "
+            "`build_from_source: true` on its approval)"
+        )
     return Finding(
         rule="lock.sdist-only",
         severity=Severity.ERROR,
-        message=f"{name} has only source distributions (sdists) for the sandbox target; "
-        "building one would run its code, so skillgate refuses it",
+        message=message,
         file=skill.file,
         line=line,
         column=column,
-        hint="pick a version with a wheel for the target, or publish a wheel to your index",
+        hint=hint,
     )
 
 
@@ -228,16 +282,36 @@ def lock_repo(
     check_only: bool,
     cache: Path | None = None,
     resolver: str | None = None,
+    allow_sdist: Sequence[str] = (),
+    builder: WheelBuilder | None = None,
 ) -> LockReport:
-    """Lock (or only check) the selected skills for the sandbox target of ``loaded``."""
+    """Lock (or only check) the selected skills for the sandbox target of ``loaded``.
+
+    ``allow_sdist`` names packages that may be built from source (``--allow-sdist``);
+    ``builder`` builds them (default: the sandbox's, connected when first needed).
+    """
     target = target_for(loaded.sandbox_policy().base)
     findings = skill_load_findings(loaded)
     outcomes = []
-    for skill in select_skills(loaded, skill_id):
-        if check_only:
-            findings += check_skill_lock(loaded, skill, target)
-            continue
-        outcome = lock_skill(loaded, skill, target, cache, resolver=resolver)
-        findings += outcome.findings
-        outcomes.append(outcome)
+    with contextlib.ExitStack() as stack:
+        if builder is None:
+            settings = loaded.sandbox_policy()
+            builder = stack.enter_context(
+                contextlib.closing(source_builds.SandboxBuilder(settings))
+            )
+        for skill in select_skills(loaded, skill_id):
+            if check_only:
+                findings += check_skill_lock(loaded, skill, target)
+                continue
+            outcome = lock_skill(
+                loaded,
+                skill,
+                target,
+                cache,
+                resolver=resolver,
+                allow_sdist=allow_sdist,
+                builder=builder,
+            )
+            findings += outcome.findings
+            outcomes.append(outcome)
     return LockReport(target=target, findings=findings, outcomes=outcomes)

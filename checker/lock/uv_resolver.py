@@ -69,8 +69,14 @@ def uv_binary() -> str:
         raise SkillgateError(f"uv is installed but its binary is missing: {exc}") from None
 
 
-def resolve_with_uv(reqs: Sequence[Requirement], target: Target, cache: Path | None) -> Resolution:
-    """Resolve ``reqs`` and their dependencies for ``target`` with uv."""
+def resolve_with_uv(
+    reqs: Sequence[Requirement],
+    target: Target,
+    cache: Path | None,
+    find_links: Sequence[Path] = (),
+) -> Resolution:
+    """Resolve ``reqs`` and their dependencies for ``target`` with uv; ``find_links``:
+    flat directories of wheels seen beside the indexes."""
     with tempfile.TemporaryDirectory(prefix="skillgate-lock-") as tmp:
         source = Path(tmp) / "requirements.in"
         source.write_text("".join(f"{r}\n" for r in reqs), encoding="utf-8")
@@ -80,6 +86,8 @@ def resolve_with_uv(reqs: Sequence[Requirement], target: Target, cache: Path | N
         # at once (no search of the host's Pythons, no download of one).
         base += ["--python", sys.executable, "--no-python-downloads"]
         base += ["--cache-dir", str(artifacts.cache_root(cache) / "uv"), *_index_args(os.environ)]
+        for directory in find_links:
+            base += ["--find-links", str(directory)]
         try:
             pylock = run_command([*base, "--format", "pylock.toml"], timeout=_TIMEOUT_SECONDS)
         except CommandError as exc:
@@ -133,7 +141,10 @@ def _failure(exc: CommandError, reqs: Sequence[Requirement], target: Target) -> 
     log = exc.stderr + exc.stdout
     reasons = [line.strip() for line in log.splitlines() if line.strip()]
     unreachable = tuple(
-        dict.fromkeys((provenance.redact(url), reasons[-1]) for url in _UNFETCHED.findall(log))
+        dict.fromkeys(
+            (provenance.redact(url), reasons[-1].removeprefix("cause: "))
+            for url in _UNFETCHED.findall(log)
+        )
     )
     return ResolutionError(
         f"uv could not resolve {', '.join(map(str, reqs))} for {target.tag}: {' '.join(reasons)}",

@@ -65,6 +65,8 @@ class Approval:
     prereleases: bool
     source: Source
     not_a_typosquat_of: str = ""
+    build_from_source: bool = False
+    """``skillgate lock`` may build these versions from their sdist, in the sandbox."""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -175,6 +177,7 @@ def approvals_from(document: Document, bad: set[JsonPath]) -> tuple[Approval, ..
             prereleases=entry.get("prereleases", False),
             source=Source.of(document, path),
             not_a_typosquat_of=entry.get("not_a_typosquat_of", ""),
+            build_from_source=entry.get("build_from_source", False),
         )
         for path, entry in _items(document, "approvals", bad)
     )

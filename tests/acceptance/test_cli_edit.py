@@ -372,10 +372,8 @@ def test_approve_when_the_index_cannot_be_reached_cannot_decide(
         )
     assert (result.exit_code, result.stdout) == (3, "")
     error = result.stderr.splitlines()[-1]
-    assert error.startswith(
-        f"Error: cannot reach the package index: {url}/alpha/: connection error"
-    )
-    assert error.endswith("Connection refused'))")
+    assert error.startswith(f"Error: cannot reach the package index: {url}/alpha/: ")
+    assert "Connection refused" in error
     assert not (repo / "policy/packages/alpha.yaml").exists()
 
 

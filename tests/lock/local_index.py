@@ -15,7 +15,7 @@ import io
 import tarfile
 import threading
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -38,15 +38,18 @@ def make_wheel(
     requires: Sequence[str] = (),
     extras: Sequence[str] = (),
     tag: str = "py3-none-any",
+    code: str | None = None,
 ) -> Path:
-    """Write ``<name>-<version>-<tag>.whl`` into ``directory`` and return its path."""
+    """Write ``<name>-<version>-<tag>.whl`` into ``directory`` and return its path;
+    ``code`` is the package's ``__init__.py`` (a docstring by default)."""
     dist = name.replace("-", "_")
     info = f"{dist}-{version}.dist-info"
     metadata = ["Metadata-Version: 2.1", f"Name: {name}", f"Version: {version}"]
     metadata += [f"Provides-Extra: {e}" for e in extras]
     metadata += [f"Requires-Dist: {r}" for r in requires]
+    init = code if code is not None else f'"""{name} {version} (test package)."""\n'
     files = {
-        f"{dist}/__init__.py": f'"""{name} {version} (test package)."""\n'.encode(),
+        f"{dist}/__init__.py": init.encode(),
         f"{info}/METADATA": ("\n".join(metadata) + "\n").encode(),
         f"{info}/WHEEL": (
             f"Wheel-Version: 1.0\nGenerator: skillgate-tests\nRoot-Is-Purelib: true\nTag: {tag}\n"
@@ -78,6 +81,36 @@ def make_sdist(directory: Path, name: str, version: str, marker: Path) -> Path:
         for member, data in ((f"{base}/setup.py", setup), (f"{base}/PKG-INFO", pkg_info)):
             entry = tarfile.TarInfo(member)
             entry.size = len(data)
+            archive.addfile(entry, io.BytesIO(data))
+    return path
+
+
+def make_project_sdist(
+    directory: Path,
+    name: str,
+    version: str,
+    files: Mapping[str, str],
+    *,
+    build_system: str | None,
+    requires: Sequence[str] = (),
+    mtime: int = 1_600_000_000,
+) -> Path:
+    """Write a real sdist ``<name>-<version>.tar.gz``: ``PKG-INFO``, a ``pyproject.toml``
+    holding ``build_system`` (a TOML ``[build-system]`` table; no pyproject.toml when None)
+    and ``files`` (relative path -> text) under ``<name>-<version>/``."""
+    base = f"{name}-{version}"
+    pkg_info = ["Metadata-Version: 2.1", f"Name: {name}", f"Version: {version}"]
+    pkg_info += [f"Requires-Dist: {r}" for r in requires]
+    members = {"PKG-INFO": "\n".join(pkg_info) + "\n", **files}
+    if build_system is not None:
+        members["pyproject.toml"] = build_system
+    path = directory / f"{base}.tar.gz"
+    with tarfile.open(path, "w:gz", format=tarfile.PAX_FORMAT) as archive:
+        for member, text in sorted(members.items()):
+            data = text.encode()
+            entry = tarfile.TarInfo(f"{base}/{member}")
+            entry.size = len(data)
+            entry.mtime = mtime
             archive.addfile(entry, io.BytesIO(data))
     return path
 
