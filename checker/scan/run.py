@@ -7,6 +7,7 @@ that cannot be decided raises ``SkillgateError`` (exit 3); nothing is skipped si
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -22,6 +23,7 @@ from checker.exit_codes import PolicyError, SkillgateError, UsageError
 from checker.findings import Finding, Severity, fails
 from checker.lock.artifacts import fetch
 from checker.lock.lockfile import Lock, LockedPackage, read_lock
+from checker.lock.source_builds import SandboxBuilder, WheelBuilder
 from checker.lock.target import parse_tag
 from checker.policy.load import LoadedRepo
 from checker.policy.scanning import ScanningPolicy
@@ -125,11 +127,14 @@ def run_scan(
                 findings += _malicious_names(rel, lock, matches, index)
     if heuristics is not None and policy.heuristics_enabled:
         squats = typosquat_index(loaded, policy)
-        for rel, lock in locks:
-            for package in lock.packages:
-                found = typosquat_findings(rel, package, squats)
-                findings += [gate_heuristic(f, package.name, policy, waivers) for f in found]
-            findings += _heuristics(rel, lock, heuristics, policy, waivers, options)
+        # A wheel built from source and missing from the cache is rebuilt with the repository's
+        # own base (the engine is contacted only then) and must reproduce its locked hash.
+        with contextlib.closing(SandboxBuilder(loaded.sandbox_policy())) as builder:
+            for rel, lock in locks:
+                for package in lock.packages:
+                    found = typosquat_findings(rel, package, squats)
+                    findings += [gate_heuristic(f, package.name, policy, waivers) for f in found]
+                findings += _heuristics(rel, lock, heuristics, policy, waivers, options, builder)
     whole = options.skill is None and options.skills is None
     findings += waivers.findings(policy.file, report_unused=whole)
     return ScanResult(
@@ -212,13 +217,14 @@ def _heuristics(
     policy: ScanningPolicy,
     waivers: WaiverBook,
     options: ScanOptions,
+    builder: WheelBuilder,
 ) -> list[Finding]:
     findings: list[Finding] = []
     major, minor = parse_tag(lock.target).python.split(".")
     target_python = (int(major), int(minor))
     label = f"scanning {lock.skill or 'lock'}"
     for package in _progress(lock.packages, label, options.progress):
-        paths = fetch(package, options.cache)
+        paths = fetch(package, options.cache, builder=builder)
         try:
             found = scan(paths, target_python=target_python)
         except SkillgateError:
