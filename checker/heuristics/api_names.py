@@ -1,12 +1,11 @@
 """What the heuristics know about the standard library and common clients.
 
 Names are fully qualified after import-alias resolution (``from base64 import b64decode as d``
-makes ``d(...)`` a call to ``base64.b64decode``); ``builtins.`` is stripped.
+makes ``d(...)`` a call to ``base64.b64decode``); ``builtins.`` is stripped. Patterns matched
+against the content of strings live in ``text_patterns``.
 """
 
 from __future__ import annotations
-
-import re
 
 DECODERS = frozenset(
     {
@@ -33,7 +32,24 @@ DECODERS = frozenset(
     }
 )
 # Encodings that only make sense to hide text: ``"...".decode("rot13")``-style chains.
-HIDING_CODECS = frozenset({"rot13", "rot_13", "base64", "base_64", "hex", "zlib", "bz2", "uu"})
+HIDING_CODECS = frozenset(
+    {
+        "rot13",
+        "rot_13",
+        "base64",
+        "base_64",
+        "hex",
+        "zlib",
+        "bz2",
+        "uu",
+        "unicode_escape",
+        "unicode-escape",
+        "raw_unicode_escape",
+        "quopri",
+    }
+)
+# Methods that decrypt their argument (Fernet, AES and other ciphers, NaCl boxes).
+DECRYPT_METHODS = frozenset({"decrypt", "decrypt_and_verify", "decrypt_at_time"})
 
 EXEC_SINKS = frozenset(
     {
@@ -145,7 +161,19 @@ NETWORK_CALLS = frozenset(
 )
 SOCKET_CALLS = frozenset({"socket.socket", "socket.create_connection", "socket.fromfd"})
 # DNS lookups carry data out in the queried name.
-DNS_CALLS = frozenset({"socket.gethostbyname", "socket.gethostbyname_ex", "socket.getaddrinfo"})
+DNS_CALLS = frozenset(
+    {
+        "socket.gethostbyname",
+        "socket.gethostbyname_ex",
+        "socket.getaddrinfo",
+        "dns.resolver.resolve",
+        "dns.resolver.query",
+        "dns.resolver.resolve_name",
+    }
+)
+# Resolver objects whose ``resolve``/``query`` methods are DNS lookups.
+DNS_RESOLVERS = frozenset({"dns.resolver.Resolver", "dns.asyncresolver.Resolver"})
+DNS_METHODS = frozenset({"resolve", "query", "resolve_name"})
 # Methods that push data out when called on something derived from a network client.
 SEND_METHODS = frozenset(
     {"send", "sendall", "sendto", "post", "put", "patch", "request", "urlopen", "sendmail"}
@@ -155,49 +183,150 @@ HTTP_METHODS = frozenset({"get", "post", "put", "patch", "request", "urlopen", "
 DOWNLOAD_TO_FILE = frozenset({"urllib.request.urlretrieve", "urllib.urlretrieve"})
 
 FILE_READS = frozenset({"open", "io.open", "codecs.open"})
+# Reads of data files a package ships beside its code.
+PACKAGE_DATA_READS = frozenset(
+    {
+        "pkgutil.get_data",
+        "importlib.resources.read_binary",
+        "importlib.resources.read_text",
+        "importlib.resources.files",
+    }
+)
+# Parsers that turn text into data: what they return is data, not code to run.
+DATA_PARSERS = frozenset(
+    {"json.loads", "json.load", "ast.literal_eval", "yaml.safe_load", "tomllib.loads", "toml.loads"}
+)
+# Hashes and MACs: a digest of a secret or of a host name is not the secret or the name.
+HASHERS = frozenset(
+    {
+        "hmac.new",
+        "hmac.digest",
+        "hashlib.new",
+        "hashlib.md5",
+        "hashlib.sha1",
+        "hashlib.sha224",
+        "hashlib.sha256",
+        "hashlib.sha384",
+        "hashlib.sha512",
+        "hashlib.sha3_256",
+        "hashlib.blake2b",
+        "hashlib.blake2s",
+        "hashlib.pbkdf2_hmac",
+        "hashlib.scrypt",
+    }
+)
+# Socket methods whose result carries none (or only the descriptor) of the data the socket reads.
+SOCKET_METADATA_METHODS = frozenset({"getsockname", "getpeername", "gettimeout", "getblocking"})
 FILE_READ_METHODS = frozenset({"read_text", "read_bytes"})
 DIRECTORY_LISTS = frozenset(
     {"os.listdir", "os.scandir", "os.walk", "glob.glob", "glob.iglob", "shutil.make_archive"}
 )
 
-# Credential stores and secrets an ordinary library has no business reading and sending out.
-CREDENTIAL_PATH = re.compile(
-    r"(?:^|[/\\~])\.(?:ssh|aws|azure|gnupg|kube|docker)(?:[/\\]|$)"
-    r"|\.aws[/\\]credentials|\.netrc\b|_netrc\b|\.git-credentials|\.pypirc|\.npmrc"
-    r"|\bid_(?:rsa|dsa|ecdsa|ed25519)\b|\.config[/\\]gcloud|/etc/shadow|\.bash_history"
-    r"|Login Data|Local State|Local Storage[/\\]leveldb|\bCookies$|logins\.json|key[34]\.db"
-    r"|\.mozilla[/\\]firefox|Google[/\\]Chrome|BraveSoftware|wallet\.dat|Exodus[/\\]"
+# Who and where the machine is: what a stealer sends home first.
+SYSINFO_CALLS = frozenset(
+    {
+        "socket.gethostname",
+        "socket.getfqdn",
+        "platform.node",
+        "platform.uname",
+        "os.uname",
+        "getpass.getuser",
+        "os.getlogin",
+        "uuid.getnode",
+        "pwd.getpwuid",
+    }
+)
+ENV_READS = frozenset({"os.getenv", "os.environ.get", "os.environ.pop", "os.environ.setdefault"})
+IDENTITY_VARIABLES = frozenset(
+    {"USER", "USERNAME", "LOGNAME", "COMPUTERNAME", "HOSTNAME", "USERDOMAIN"}
+)
+# Secrets honest code signs requests with and never sends anywhere.
+SIGNING_VARIABLES = frozenset({"AWS_SECRET_ACCESS_KEY", "AWS_SECRET_KEY"})
+SECRET_VARIABLE_PARTS = frozenset(
+    {"TOKEN", "SECRET", "PASSWORD", "PASSWD", "APIKEY", "API_KEY", "ACCESS_KEY", "PRIVATE_KEY"}
 )
 
-# Hard-coded endpoints that receive stolen data: a webhook or bot whose secret is in the code
-# (libraries take those from their user), request catchers and tunnels to a private machine.
-EXFIL_ENDPOINT = re.compile(
-    r"discord(?:app)?\.com/api/webhooks/\d+/[\w-]{20,}|api\.telegram\.org/bot\d+:[\w-]{30,}"
-    r"|hooks\.slack\.com/services/T\w+/B\w+/\w+"
-    r"|webhook\.site|\.pipedream\.net|requestbin\.|\.burpcollaborator\.net"
-    r"|\.oast\.(?:fun|live|me|pro|site|online)"
-    r"|interact\.sh|canarytokens\.com|\.ngrok(?:-free)?\.(?:io|app|dev)|\.trycloudflare\.com"
-    r"|serveo\.net|\.loca\.lt\b|localhost\.run|\.requestcatcher\.com|\.beeceptor\.com",
-    re.IGNORECASE,
+# Screenshots, clipboard and keystroke capture, by resolved callee.
+CAPTURE_CALLS = {
+    "PIL.ImageGrab.grab": "screenshot",
+    "pyautogui.screenshot": "screenshot",
+    "pyscreenshot.grab": "screenshot",
+    "mss.mss": "screenshot",
+    "mss.mss.grab": "screenshot",
+    "d3dshot.create": "screenshot",
+    "PIL.ImageGrab.grabclipboard": "clipboard",
+    "pyperclip.paste": "clipboard",
+    "clipboard.paste": "clipboard",
+    "win32clipboard.GetClipboardData": "clipboard",
+    "pandas.read_clipboard": "clipboard",
+    "pynput.keyboard.Listener": "keystrokes",
+    "keyboard.on_press": "keystrokes",
+    "keyboard.on_release": "keystrokes",
+    "keyboard.hook": "keystrokes",
+    "keyboard.read_key": "keystrokes",
+    "keyboard.record": "keystrokes",
+    "keyboard.start_recording": "keystrokes",
+    "pyHook.HookManager": "keystrokes",
+    "pyxhook.HookManager": "keystrokes",
+}
+# Native APIs reached through ctypes attributes (windll.user32.GetAsyncKeyState) or by name.
+CAPTURE_APIS = {
+    "GetClipboardData": "clipboard",
+    "SetWindowsHookExA": "keystrokes",
+    "SetWindowsHookExW": "keystrokes",
+    "GetAsyncKeyState": "keystrokes",
+    "BitBlt": "screenshot",
+}
+CAPTURE_METHODS = {"clipboard_get": "clipboard", "grabclipboard": "clipboard"}
+# Process injection: writing into another process, then running code there.
+INJECTION_WRITE_APIS = frozenset(
+    {"WriteProcessMemory", "VirtualAllocEx", "NtWriteVirtualMemory", "ZwWriteVirtualMemory"}
 )
-# Paste and file-drop sites, messaging APIs without a secret: used by malware and by honest
-# tools (pytest's pastebin plugin, tqdm's Telegram and Discord integrations).
-SUSPICIOUS_ENDPOINT = re.compile(
-    r"pastebin\.com|paste\.ee|hastebin\.com|ghostbin\.|transfer\.sh|termbin\.com|0x0\.st"
-    r"|rentry\.co|file\.io|anonfiles\.com|gofile\.io|bpa\.st|dpaste\."
-    r"|discord(?:app)?\.com/api/webhooks|api\.telegram\.org/bot",
-    re.IGNORECASE,
+INJECTION_RUN_APIS = frozenset(
+    {
+        "CreateRemoteThread",
+        "CreateRemoteThreadEx",
+        "NtCreateThreadEx",
+        "RtlCreateUserThread",
+        "QueueUserAPC",
+        "NtQueueApcThread",
+        "SetThreadContext",
+    }
 )
-RAW_IP_URL = re.compile(r"\b(?:https?|ftp|tcp|wss?)://(\d{1,3}(?:\.\d{1,3}){3})\b", re.IGNORECASE)
-
-REVERSE_SHELL_TEXT = re.compile(
-    r"/bin/(?:ba|z|da)?sh\s+-i\b|/dev/tcp/|\bnc(?:at)?\s+(?:-\w+\s+)*-e\s|\bsocat\b.*\bexec:"
-    r"|\bbash\s+-i\s*>&"
+NATIVE_API_NAMES = frozenset(CAPTURE_APIS) | INJECTION_WRITE_APIS | INJECTION_RUN_APIS
+NATIVE_LOADERS = frozenset(
+    {
+        "ctypes.CDLL",
+        "ctypes.WinDLL",
+        "ctypes.OleDLL",
+        "ctypes.PyDLL",
+        "ctypes.cdll.LoadLibrary",
+        "ctypes.windll.LoadLibrary",
+        "ctypes.windll.kernel32.LoadLibraryA",
+        "ctypes.windll.kernel32.LoadLibraryW",
+        "_ctypes.dlopen",
+    }
 )
-# Commands no build step needs: downloaders, remote shells, inline interpreters, installers.
-SUSPICIOUS_COMMAND = re.compile(
-    r"\b(?:curl|wget|powershell|pwsh|certutil|bitsadmin|mshta|rundll32|regsvr32|socat|telnet"
-    r"|ncat|netcat)\b|\bnc\s|/dev/tcp/|\|\s*(?:ba|z)?sh\b|\bbase64\s+(?:-d|--decode)\b"
-    r"|\bpython[\d.]*(?:\.exe)?\s+-c\b|\bpip[\d.]*\s+install\b|\b(?:ba)?sh\s+-c\b",
-    re.IGNORECASE,
+# Calls that write the file named by one of their arguments.
+FILE_WRITES = frozenset(
+    {"shutil.copy", "shutil.copy2", "shutil.copyfile", "shutil.move", "os.rename", "os.replace"}
+)
+FILE_WRITE_METHODS = frozenset({"write_text", "write_bytes"})
+REGISTRY_WRITES = frozenset(
+    {
+        "winreg.SetValueEx",
+        "winreg.SetValue",
+        "winreg.CreateKey",
+        "winreg.CreateKeyEx",
+        "_winreg.SetValueEx",
+        "_winreg.SetValue",
+        "_winreg.CreateKey",
+        "win32api.RegSetValueEx",
+        "win32api.RegSetValue",
+    }
+)
+CHMOD_CALLS = frozenset({"os.chmod", "os.lchmod"})
+ENV_SETTERS = frozenset({"os.putenv", "os.environ.setdefault", "os.environ.update"})
+BROWSER_DB_OPENERS = frozenset(
+    {"sqlite3.connect", "shutil.copy", "shutil.copy2", "shutil.copyfile"}
 )

@@ -72,6 +72,8 @@ def const_str(node: ast.expr) -> str | None:
 
 
 def strip_builtins(name: str) -> str:
+    if not name.startswith(BUILTIN_PREFIXES):
+        return name
     for prefix in BUILTIN_PREFIXES:
         if name.startswith(prefix):
             return name[len(prefix) :]
@@ -95,6 +97,48 @@ def target_keys(target: ast.expr) -> list[str]:
 
 
 CHILD_FIELDS_CACHE: dict[type[ast.AST], tuple[str, ...]] = {}
+# How to push a field's children: a list of nodes, a list that may hold None or strings, a
+# node (or None), a field whose first-seen value was None (checked each time).
+NODES, MIXED_NODES, NODE, MAYBE_NODE = range(4)
+MIXED_LISTS = frozenset({"keys", "kw_defaults", "names", "kwd_attrs"})
+CHILD_PLANS: dict[type[ast.AST], tuple[tuple[str, int], ...]] = {}
+
+
+def child_plan(kind: type[ast.AST], node: ast.AST) -> tuple[tuple[str, int], ...]:
+    """The child fields of a node type, last field first (to push on a stack in order).
+
+    Learnt from the first node of the type: fields holding strings or numbers there (names,
+    attributes, levels, constants' values) never hold nodes, and are left out.
+    """
+    plan = CHILD_PLANS.get(kind)
+    if plan is None:
+        fields: list[tuple[str, int]] = []
+        for name in child_fields(kind):
+            value = getattr(node, name, None)
+            if type(value) is list:
+                fields.append((name, MIXED_NODES if name in MIXED_LISTS else NODES))
+            elif isinstance(value, ast.AST):
+                fields.append((name, NODE))
+            elif value is None:
+                fields.append((name, MAYBE_NODE))
+        plan = CHILD_PLANS[kind] = tuple(reversed(fields))
+    return plan
+
+
+def push_children(node: ast.AST, stack: list[ast.AST]) -> None:
+    """Push ``node``'s children on ``stack`` so that they pop in source order."""
+    kind = type(node)
+    for name, mode in CHILD_PLANS.get(kind) or child_plan(kind, node):
+        value = getattr(node, name)
+        if mode == NODES:
+            stack.extend(reversed(value))
+        elif mode == NODE:
+            if value is not None:
+                stack.append(value)
+        elif mode == MIXED_NODES:
+            stack.extend(item for item in reversed(value) if isinstance(item, ast.AST))
+        elif isinstance(value, ast.AST):
+            stack.append(value)
 
 
 def walk(root: ast.AST) -> Iterator[ast.AST]:
@@ -103,19 +147,15 @@ def walk(root: ast.AST) -> Iterator[ast.AST]:
     while stack:
         node = stack.pop()
         yield node
-        for field_name in child_fields(type(node)):
-            value = getattr(node, field_name, None)
-            if type(value) is list:
-                stack.extend(item for item in value if isinstance(item, ast.AST))
-            elif isinstance(value, ast.AST):
-                stack.append(value)
+        push_children(node, stack)
 
 
 def child_fields(kind: type[ast.AST]) -> tuple[str, ...]:
     """Fields of a node type that can hold child nodes (contexts and operators excluded)."""
     fields = CHILD_FIELDS_CACHE.get(kind)
     if fields is None:
-        fields = tuple(name for name in kind._fields if name not in {"ctx", "op", "type_comment"})
+        skipped = {"ctx", "op", "ops", "type_comment"}
+        fields = tuple(name for name in kind._fields if name not in skipped)
         CHILD_FIELDS_CACHE[kind] = fields
     return fields
 

@@ -173,6 +173,15 @@ def test_registry_lists_rule_ids() -> None:
         "mal.exfil-endpoint",
         "mal.bundled-binary",
         "mal.obfuscation",
+        "mal.reflective-call",
+        "mal.exec-string",
+        "mal.dns-exfil",
+        "mal.sysinfo-exfil",
+        "mal.browser-credentials",
+        "mal.persistence",
+        "mal.process-injection",
+        "mal.capture",
+        "heuristics.analysis-incomplete",
     ):
         assert expected in ids
 

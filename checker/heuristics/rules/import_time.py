@@ -11,65 +11,17 @@ left out.
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Iterable
 
 from checker.findings import Finding, Severity
 from checker.heuristics import api_names as api
+from checker.heuristics import text_patterns as text
 from checker.heuristics.artifact import ArtifactView, PythonModule
+from checker.heuristics.code_context import ModuleContext
 from checker.heuristics.interface import HeuristicRule
-from checker.heuristics.rules.exfiltration import is_test_file
 
 NETWORK = "mal.import-time-network"
 PROCESS = "mal.import-time-process"
-SCRIPT_ENTRY_NAMES = frozenset({"setup.py", "conftest.py", "noxfile.py", "fabfile.py"})
-
-
-def _is_main_guard(test: ast.expr) -> bool:
-    return any(isinstance(n, ast.Name) and n.id == "__name__" for n in ast.walk(test)) and any(
-        isinstance(n, ast.Constant) and n.value == "__main__" for n in ast.walk(test)
-    )
-
-
-def _main_block_calls(tree: ast.Module) -> set[int]:
-    """ids of the calls under a top-level ``if ... __name__ == "__main__":``."""
-    inside: set[int] = set()
-    for node in tree.body:
-        if isinstance(node, ast.If) and _is_main_guard(node.test):
-            inside.update(id(n) for n in ast.walk(node) if isinstance(n, ast.Call))
-    return inside
-
-
-def _package_dirs(artifact: ArtifactView) -> frozenset[str]:
-    return frozenset(
-        member.path.rsplit("/", 1)[0]
-        for member in artifact.members
-        if member.path.endswith("/__init__.py")
-    )
-
-
-def is_importable(artifact: ArtifactView, path: str) -> bool:
-    """Whether ``path`` is a module an installed distribution would let code import.
-
-    Wheel members are installed as they are, except ``.data/scripts``. In an sdist, only
-    top-level modules and modules inside regular packages are; ``docs/``, ``examples/``,
-    ``tools/`` and the like are not.
-    """
-    if artifact.kind == "wheel":
-        return ".data/scripts/" not in path
-    relative = path.removeprefix(artifact.root)
-    if "/" not in relative:
-        return True
-    packages = artifact.notes.get("import-time:packages")
-    if not isinstance(packages, frozenset):
-        packages = artifact.notes["import-time:packages"] = _package_dirs(artifact)
-    directory = path.rsplit("/", 1)[0]
-    stop = f"{artifact.root}src" if relative.startswith("src/") else artifact.root.rstrip("/")
-    while directory and directory != stop:
-        if directory not in packages:
-            return False
-        directory = directory.rsplit("/", 1)[0] if "/" in directory else ""
-    return True
 
 
 class ImportTime(HeuristicRule):
@@ -79,10 +31,8 @@ class ImportTime(HeuristicRule):
     rule_ids = (NETWORK, PROCESS)
 
     def check_module(self, artifact: ArtifactView, module: PythonModule) -> Iterable[Finding]:
-        path = module.member.path
-        if is_test_file(path) or path.rsplit("/", 1)[-1] in SCRIPT_ENTRY_NAMES:
-            return
-        if not is_importable(artifact, path):
+        context = ModuleContext(artifact, module)
+        if not context.importable:
             return
         sites = [
             site
@@ -92,14 +42,13 @@ class ImportTime(HeuristicRule):
         ]
         if not sites:
             return
-        scripts = _main_block_calls(module.tree)
         for site in sites:
-            if id(site.node) in scripts:
+            if context.runs_by_itself(site) is None:
                 continue
             network = site.name in api.NETWORK_CALLS
             # A downloader, shell or installer started on import is a dropper, not a probe.
             suspicious = not network and any(
-                api.SUSPICIOUS_COMMAND.search(text) for text in site.strings
+                text.SUSPICIOUS_COMMAND.search(value) for value in site.strings
             )
             action = "connects" if network else "starts a process"
             yield artifact.code_finding(

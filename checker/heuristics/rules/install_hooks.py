@@ -3,8 +3,10 @@
 An sdist runs this code on whatever machine builds it. Reaching the network, executing code
 that is not the project's own file, or running a downloader or shell there is what install-time
 malware does. Builds do run tools (``pkg-config``, compilers, ``git``), so a plain process spawn
-is reported without gating unless it happens inside an install/develop/egg_info override or
-runs something no build needs.
+is reported without gating unless it happens inside an install/develop/egg_info override, runs
+something no build needs, or runs a program other than a build tool inside a build/build_py/
+build_ext/bdist_wheel/sdist override (a class deriving from the command, or registered for it
+in ``cmdclass``).
 
 Install-time code is: the sdist's ``setup.py``; module-level code of helper modules that
 ``setup.py`` imports from beside itself; and the module named by an in-tree ``build-backend``.
@@ -13,13 +15,13 @@ Install-time code is: the sdist's ``setup.py``; module-level code of helper modu
 from __future__ import annotations
 
 import ast
-import posixpath
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from checker.findings import Finding, Severity
 from checker.heuristics import api_names as api
+from checker.heuristics import text_patterns as text
 from checker.heuristics.artifact import ArtifactView, PythonModule
+from checker.heuristics.code_context import install_time_code
 from checker.heuristics.flow_types import CallSite, Taint
 from checker.heuristics.interface import HeuristicRule
 
@@ -38,58 +40,68 @@ INSTALL_COMMANDS = frozenset(
         "install_data",
     ]
 )
+BUILD_COMMANDS = frozenset(
+    ["build", "build_py", "build_ext", "build_clib", "build_scripts", "bdist_wheel", "sdist"]
+)
+# Programs a build step runs honestly: compilers, build systems, SDK and package-config probes.
+BUILD_TOOLS = frozenset(
+    {
+        "pkg-config",
+        "pkgconf",
+        "cmake",
+        "make",
+        "gmake",
+        "ninja",
+        "meson",
+        "gcc",
+        "g++",
+        "cc",
+        "c++",
+        "clang",
+        "clang++",
+        "cl",
+        "link",
+        "ar",
+        "ld",
+        "nasm",
+        "yasm",
+        "swig",
+        "cython",
+        "git",
+        "hg",
+        "xcrun",
+        "brew",
+        "sw_vers",
+        "lsb_release",
+        "uname",
+        "ldconfig",
+        "cargo",
+        "rustc",
+        "go",
+        "npm",
+        "yarn",
+        "pnpm",
+        "node",
+        "protoc",
+        "autoreconf",
+        "autoconf",
+        "./configure",
+        "gfortran",
+        "nvcc",
+        "llvm-config",
+        "qmake",
+        "bison",
+        "flex",
+        "patch",
+        "patchelf",
+        "install_name_tool",
+        "lipo",
+        "strip",
+        "codesign",
+    }
+)
 # Running a file of the project (runpy.run_path) is like importing it; its content is scanned.
 EXECUTORS = frozenset({"exec", "eval", "execfile"})
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class InstallTimeCode:
-    """Which members of an sdist run at build/install time, and how."""
-
-    setup: str = ""
-    helpers: frozenset[str] = frozenset()  # only their module-level code runs on import
-    backends: frozenset[str] = frozenset()
-
-
-def _helper_imports(artifact: ArtifactView, setup_path: str) -> set[str]:
-    member = next(m for m in artifact.members if m.path == setup_path)
-    try:
-        tree = ast.parse(member.data or b"")
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return set()
-    names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            names.add(node.module.split(".")[0])
-    return {f"{artifact.root}{name}.py" for name in names}
-
-
-def install_time_code(artifact: ArtifactView) -> InstallTimeCode:
-    """Locate setup.py, the helpers it imports and an in-tree build backend."""
-    if artifact.kind != "sdist":
-        return InstallTimeCode()
-    paths = {member.path for member in artifact.python_members()}
-    setup = f"{artifact.root}setup.py"
-    helpers = _helper_imports(artifact, setup) & paths if setup in paths else set()
-    backends: set[str] = set()
-    build = artifact.pyproject.get("build-system", {})
-    backend = str(build.get("build-backend", "")).split(":")[0]
-    backend_paths = build.get("backend-path", [])
-    if backend and isinstance(backend_paths, list):
-        relative_module = backend.replace(".", "/")
-        for directory in backend_paths:
-            relative = posixpath.normpath(str(directory)).strip("/")
-            prefix = artifact.root if relative in {"", "."} else f"{artifact.root}{relative}/"
-            for candidate in (f"{relative_module}.py", f"{relative_module}/__init__.py"):
-                if f"{prefix}{candidate}" in paths:
-                    backends.add(f"{prefix}{candidate}")
-    return InstallTimeCode(
-        setup=setup if setup in paths else "",
-        helpers=frozenset(helpers),
-        backends=frozenset(backends),
-    )
 
 
 def _calls_in(nodes: Iterable[ast.AST], kinds: tuple[type[ast.AST], ...]) -> set[int]:
@@ -100,16 +112,57 @@ def _calls_in(nodes: Iterable[ast.AST], kinds: tuple[type[ast.AST], ...]) -> set
     return inside
 
 
-def _install_command_calls(module: PythonModule) -> set[int]:
-    """ids of the calls inside classes that override an install-type setuptools command."""
-    classes = [
-        node
-        for node in ast.walk(module.tree)
-        if isinstance(node, ast.ClassDef)
-        and {(module.facts.resolve(b) or "").rsplit(".", 1)[-1] for b in node.bases}
-        & INSTALL_COMMANDS
-    ]
-    return _calls_in(classes, (ast.ClassDef,))
+def _command_kind(name: str) -> str | None:
+    if name in INSTALL_COMMANDS:
+        return "install"
+    return "build" if name in BUILD_COMMANDS else None
+
+
+def _registered_commands(tree: ast.Module) -> dict[str, str]:
+    """Class names registered in a ``cmdclass`` mapping, with the kind of command they replace."""
+    registered: dict[str, str] = {}
+    for node in ast.walk(tree):
+        mapping: ast.expr | None = None
+        if isinstance(node, ast.keyword):
+            mapping = node.value if node.arg == "cmdclass" else None
+        elif isinstance(node, ast.Assign):
+            named = any(isinstance(t, ast.Name) and t.id == "cmdclass" for t in node.targets)
+            mapping = node.value if named else None
+        if isinstance(mapping, ast.Dict):
+            for key, value in zip(mapping.keys, mapping.values, strict=True):
+                kind = _command_kind(str(key.value)) if isinstance(key, ast.Constant) else None
+                if kind and isinstance(value, ast.Name):
+                    registered[value.id] = kind
+    return registered
+
+
+def _override_calls(module: PythonModule) -> dict[int, str]:
+    """ids of the calls inside classes that override a setuptools command, with its kind."""
+    registered = _registered_commands(module.tree)
+    calls: dict[int, str] = {}
+    for node in ast.walk(module.tree):
+        if not isinstance(node, ast.ClassDef):
+            continue
+        kind = registered.get(node.name)
+        for base in node.bases:
+            kind = kind or _command_kind((module.facts.resolve(base) or "").rsplit(".", 1)[-1])
+        if kind:
+            for call in _calls_in([node], (ast.ClassDef,)):
+                calls.setdefault(call, kind)
+    return calls
+
+
+def _program(call: ast.Call) -> str | None:
+    """The program a process call runs, when the code spells it."""
+    if not call.args:
+        return None
+    first = call.args[0]
+    if isinstance(first, ast.List | ast.Tuple) and first.elts:
+        first = first.elts[0]
+    if isinstance(first, ast.Constant) and isinstance(first.value, str) and first.value.split():
+        word = first.value.split()[0].replace("\\", "/")
+        return word if word.startswith("./") else word.rsplit("/", 1)[-1].removesuffix(".exe")
+    return None
 
 
 class InstallHooks(HeuristicRule):
@@ -119,9 +172,7 @@ class InstallHooks(HeuristicRule):
     rule_ids = (NETWORK, PROCESS, EXEC)
 
     def check_module(self, artifact: ArtifactView, module: PythonModule) -> Iterable[Finding]:
-        code = artifact.notes.get(self.name)
-        if not isinstance(code, InstallTimeCode):
-            code = artifact.notes[self.name] = install_time_code(artifact)
+        code = install_time_code(artifact)
         path = module.member.path
         if path not in code.helpers and path not in code.backends and path != code.setup:
             return
@@ -129,11 +180,11 @@ class InstallHooks(HeuristicRule):
         if path in code.helpers:
             # Functions of a helper run only if setup.py calls them; module-level code always.
             deferred = _calls_in(ast.walk(module.tree), (ast.FunctionDef, ast.AsyncFunctionDef))
-        overrides = _install_command_calls(module)
+        overrides = _override_calls(module)
         for site in module.facts.calls:
             if id(site.node) in deferred:
                 continue
-            found = _judge(site, id(site.node) in overrides, is_setup=path == code.setup)
+            found = _judge(site, overrides.get(id(site.node)), is_setup=path == code.setup)
             if found is None:
                 continue
             rule, severity, what = found
@@ -148,22 +199,28 @@ class InstallHooks(HeuristicRule):
 
 
 def _judge(
-    site: CallSite, in_override: bool, *, is_setup: bool
+    site: CallSite, override: str | None, *, is_setup: bool
 ) -> tuple[str, Severity, str] | None:
     if site.name in api.NETWORK_CALLS:
         return NETWORK, Severity.ERROR, f"install-time code opens a connection ({site.name})"
     if site.name in EXECUTORS:
         # exec(open("pkg/_version.py").read()) reads the project's own file: common, benign.
         # A build backend executing setup.py is its job; decoded payloads gate elsewhere.
-        own_file = site.arguments & Taint.FILE and not site.arguments & ~Taint.FILE
+        own_file = site.arguments & Taint.FILE and not site.arguments & ~(
+            Taint.FILE | Taint.SHIPPED
+        )
         if not own_file and is_setup:
             what = f"install-time code executes dynamic code ({site.name})"
             return EXEC, Severity.ERROR, what
     if site.name in api.PROCESS_SINKS:
-        suspicious = any(api.SUSPICIOUS_COMMAND.search(text) for text in site.strings)
+        suspicious = any(text.SUSPICIOUS_COMMAND.search(value) for value in site.strings)
         tainted = site.arguments & (Taint.DECODED | Taint.NETWORK | Taint.DOWNLOADED)
-        if suspicious or tainted or in_override:
-            where = "an install command override" if in_override else "install-time code"
+        program = _program(site.node)
+        # A build override runs compilers and probes honestly; anything else it runs is not
+        # a build step. An install override has no reason to run a process at all.
+        foreign = override == "build" and program is not None and program not in BUILD_TOOLS
+        if suspicious or tainted or override == "install" or foreign:
+            where = f"a setup.py {override} command override" if override else "install-time code"
             return PROCESS, Severity.ERROR, f"{where} runs a process ({site.name})"
         return PROCESS, Severity.WARNING, f"install-time code runs a process ({site.name})"
     return None

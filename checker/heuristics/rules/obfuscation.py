@@ -25,14 +25,18 @@ OBFUSCATOR_MARKERS = ("__pyarmor__", "pyarmor_runtime", "__obfuscator__")
 
 def _signals(module: PythonModule) -> Iterator[tuple[ast.AST, str]]:
     facts = module.facts
+    blob = marker = None
     for string in facts.strings:
-        if len(string.value) >= BLOB_CHARS and ENCODED_BLOB.fullmatch(string.value):
-            yield string.node, f"encoded blob of {len(string.value)} characters"
-            break
-    for string in facts.strings:
-        if any(marker in string.value for marker in OBFUSCATOR_MARKERS):
-            yield string.node, "obfuscator runtime"
-            break
+        value = string.value
+        if blob is None and len(value) >= BLOB_CHARS and ENCODED_BLOB.fullmatch(value):
+            blob = string
+        cheap = "armor" in value or "__obfuscator__" in value  # before the exact markers
+        if marker is None and cheap and any(name in value for name in OBFUSCATOR_MARKERS):
+            marker = string
+    if blob is not None:
+        yield blob.node, f"encoded blob of {len(blob.value)} characters"
+    if marker is not None:
+        yield marker.node, "obfuscator runtime"
     for node in facts.marker_names.values():
         yield node, "obfuscator runtime"
         break

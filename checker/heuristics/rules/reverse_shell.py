@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from checker.findings import Finding, Severity
 from checker.heuristics import api_names as api
+from checker.heuristics import text_patterns as text
 from checker.heuristics.artifact import ArtifactView, PythonModule
 from checker.heuristics.flow_types import CallSite, Taint
 from checker.heuristics.interface import HeuristicRule
@@ -43,7 +44,7 @@ class ReverseShell(HeuristicRule):
                 yield artifact.code_finding(module, site.node, REVERSE_SHELL, Severity.ERROR, what)
         for string in module.facts.strings:
             value = string.value
-            if ("/" in value or "nc" in value) and api.REVERSE_SHELL_TEXT.search(value):
+            if ("/" in value or "nc" in value) and text.REVERSE_SHELL_TEXT.search(value):
                 yield artifact.code_finding(
                     module,
                     string.node,

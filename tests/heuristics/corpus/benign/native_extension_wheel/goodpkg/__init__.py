@@ -1,0 +1,4 @@
+# ruff: noqa
+# fmt: off
+# mypy: ignore-errors
+from goodpkg._speedups import add

@@ -1,0 +1,4 @@
+# ruff: noqa
+# fmt: off
+# mypy: ignore-errors
+__version__ = "1.0"

@@ -1,0 +1,3 @@
+# ruff: noqa
+# fmt: off
+# mypy: ignore-errors

