@@ -57,14 +57,13 @@ def starlette_app() -> Any:
 def fastapi_app() -> Any:
     from fastapi import FastAPI, Header  # noqa: PLC0415
 
-    app = FastAPI()
-
-    @app.get("/api/packages/check")
     async def check(
         package_name: str, version: str, authorization: str = Header("")
     ) -> dict[str, Any]:
         return BODY
 
+    app = FastAPI()
+    app.add_api_route("/api/packages/check", check, methods=["GET"])
     return app
 
 

@@ -61,7 +61,7 @@ from packaging.utils import canonicalize_name
 
 from checker.lock.lockfile import read_lock
 from checker.lock.target import Target
-from checker.lock.uv_resolver import _index_args, uv_binary
+from checker.lock.uv_resolver import index_args, uv_binary
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # tests.lock.conftest lays out a minimal repository
@@ -218,7 +218,7 @@ def uv_compile_command(source: Path, cache: Path) -> list[str]:
     command += ["--only-binary", ":all:", "--cache-dir", str(cache), "--no-header", "--quiet"]
     # As skillgate does: this interpreter for uv's "build" Python, not a search of the host's.
     command += ["--python", sys.executable, "--no-python-downloads"]
-    return [*command, "-o", str(source.with_suffix(".txt")), *_index_args(os.environ)]
+    return [*command, "-o", str(source.with_suffix(".txt")), *index_args(os.environ)]
 
 
 def pip_compile_command(pip_compile: Path, source: Path, cache: Path) -> list[str]:
@@ -433,7 +433,7 @@ def describe_environment() -> None:
         f"host: Python {sys.version.split()[0]}, {os.cpu_count()} CPUs; {uv_version}; {pip_version}"
     )
     print(f"pip configuration (pip resolver and pip-compile only): {'; '.join(relevant) or 'none'}")
-    uv_args = " ".join(_index_args(os.environ)) or "none"
+    uv_args = " ".join(index_args(os.environ)) or "none"
     print(f"index options skillgate gives uv (from PIP_* variables): {uv_args}")
 
 

@@ -13,7 +13,7 @@ from types import FrameType
 
 import click
 
-from checker.cli.options import emit_findings, format_option, repo_option
+from checker.cli.options import audit_option, emit_findings, format_option, repo_option
 from checker.exit_codes import ExitCode, SkillgateError, UsageError
 from sandbox.runner import RunResult
 
@@ -91,12 +91,8 @@ def build_cmd(
     ctx.exit(ExitCode.OK)
 
 
-_AUDIT_OPTION = click.option(
-    "--audit",
-    envvar="SKILLGATE_AUDIT",
-    default=None,
-    metavar="PATH|URL",
-    help="Audit store (SQLite file or postgresql:// URL); a run it cannot record is refused.",
+_AUDIT_OPTION = audit_option(
+    "Audit store (SQLite file or postgresql:// URL); a run it cannot record is refused."
 )
 
 

@@ -147,6 +147,7 @@ class ScopeCollector:
             handler = handlers.get(kind)
             if handler is not None and handler(node, frame, stack):
                 continue  # a scope: it pushed its own children
+            # syntax.push_children, inlined: this loop runs once per node of every file.
             for name, mode in plans.get(kind) or child_plan(kind, node):
                 value = getattr(node, name)
                 if mode == NODES:

@@ -85,7 +85,7 @@ class SdistInfo:
 
 def index_urls(env: Mapping[str, str]) -> tuple[list[str], list[str]]:
     """(indexes in the order they are asked, find-links pages) from uv's settings, else
-    pip's: the same variables the resolvers read (``uv_resolver._index_args``)."""
+    pip's: the same variables the resolvers read (``uv_resolver.index_args``)."""
     default = env.get("UV_DEFAULT_INDEX") or env.get("UV_INDEX_URL") or env.get("PIP_INDEX_URL")
     extras = (env.get("UV_INDEX") or "").split()
     extras += (env.get("UV_EXTRA_INDEX_URL") or env.get("PIP_EXTRA_INDEX_URL") or "").split()

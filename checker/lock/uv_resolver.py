@@ -85,7 +85,7 @@ def resolve_with_uv(
         # Nothing is built, but uv still wants an interpreter "for builds": this one, found
         # at once (no search of the host's Pythons, no download of one).
         base += ["--python", sys.executable, "--no-python-downloads"]
-        base += ["--cache-dir", str(artifacts.cache_root(cache) / "uv"), *_index_args(os.environ)]
+        base += ["--cache-dir", str(artifacts.cache_root(cache) / "uv"), *index_args(os.environ)]
         for directory in find_links:
             base += ["--find-links", str(directory)]
         try:
@@ -121,7 +121,7 @@ def _target_args(target: Target) -> list[str]:
     return ["--python-version", target.python_full_version, "--python-platform", platform]
 
 
-def _index_args(env: Mapping[str, str]) -> list[str]:
+def index_args(env: Mapping[str, str]) -> list[str]:
     """pip's index settings, for uv, where uv's own are not set."""
     args: list[str] = []
     if env.get("PIP_INDEX_URL") and not (env.get("UV_INDEX_URL") or env.get("UV_DEFAULT_INDEX")):
