@@ -39,7 +39,7 @@ def summary(label: str, samples: list[float], base: float | None = None) -> str:
     ordered = sorted(samples)
     median = statistics.median(ordered)
     p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
-    ratio = f"  x{median / base:.1f} baseline" if base else ""
+    ratio = f"  x{median / base:.2f} baseline" if base else ""
     return f"  {label:<44} median {median * 1e6:9.1f} us  p99 {p99 * 1e6:9.1f} us{ratio}"
 
 

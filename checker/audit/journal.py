@@ -65,11 +65,12 @@ class JournalRecorder:
         self._failures = context.Value("q", 0, lock=False)
         self._error = context.Array("c", 1024, lock=False)
         self._stop = context.Event()
+        self._wake = context.Event()
         self._process = context.Process(
             target=_ship,
             args=(
                 str(self.path), _location(store), retry_seconds, self._shipped, self._failures,
-                self._error, self._stop, os.getpid(),
+                self._error, self._stop, self._wake, os.getpid(),
             ),
             name="skillgate-audit-shipper",
             daemon=True,
@@ -100,6 +101,7 @@ class JournalRecorder:
         end = self._append(event)
         if end is None:
             raise AuditStoreError("the audit journal is full: the store has been down too long")
+        self._wake.set()  # ship now, not at the next poll
         deadline = time.monotonic() + timeout
         while self.shipped < end:
             if time.monotonic() > deadline or not self._process.is_alive():
@@ -164,6 +166,7 @@ class JournalRecorder:
     def close(self, timeout: float = 30.0) -> None:
         """Ship what can be shipped, then stop; an unshipped journal stays for the next start."""
         self._stop.set()
+        self._wake.set()
         self._process.join(timeout)
         if self._process.is_alive():
             self._process.kill()
@@ -187,10 +190,12 @@ def _ship(
     failures: Any,
     error: Any,
     stop: Any,
+    wake: Any,
     parent: int,
 ) -> None:
     """The shipper process: journal lines to the store, in batches, until told to stop (then
-    until everything is shipped, or the store refuses) or the parent is gone."""
+    until everything is shipped, or the store refuses) or the parent is gone. An idle shipper
+    looks again every 20 ms, or at once when ``wake`` is set (``record_now`` waits on it)."""
     from checker.audit.store import open_store  # noqa: PLC0415 - in the child process
 
     def fail(message: str) -> None:
@@ -205,7 +210,8 @@ def _ship(
             if not batch:
                 if stopping:
                     return
-                stop.wait(0.02)
+                if wake.wait(0.02):
+                    wake.clear()  # before the next read: a later append sets it again
                 continue
             try:
                 store = store or open_store(location, create=False)
